@@ -1,0 +1,40 @@
+package imagejobs.local.template;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One AWS::Serverless::Function of template.yaml, with Globals applied and every intrinsic resolved against
+ * the local stack's resources.
+ *
+ * @param logicalId   the template's logical id, e.g. {@code SubmitFunction}
+ * @param handler     the Handler string, e.g. {@code imagejobs.submit.SubmitHandler::handleRequest}
+ * @param codeUri     the jar the function is loaded from (CodeUri, resolved against the template's folder)
+ * @param environment the function's environment variables from the template (Globals merged, resolved)
+ */
+public record FunctionDefinition(
+        String logicalId,
+        String handler,
+        Path codeUri,
+        Map<String, String> environment,
+        int timeoutSeconds,
+        int memoryMb,
+        List<HttpRoute> routes,
+        List<SqsEventSource> sqsEventSources,
+        List<S3EventSource> s3EventSources) {
+
+    /** An HttpApi event: {@code POST /v1/requests}, {@code GET /v1/requests/{request_id}}. */
+    public record HttpRoute(String eventId, String method, String path) {
+    }
+
+    /** An SQS event: the queue (resolved to its local URL and ARN), batch size, batch-failure reporting. */
+    public record SqsEventSource(String eventId, String queueLogicalId, String queueUrl, String queueArn,
+                                 int batchSize, int maximumBatchingWindowSeconds, boolean reportBatchItemFailures,
+                                 int maximumConcurrency) {
+    }
+
+    /** An S3 event: bucket, event patterns ({@code s3:ObjectCreated:*}) and key filter rules. */
+    public record S3EventSource(String eventId, String bucketName, List<String> events, String prefix, String suffix) {
+    }
+}

@@ -1,0 +1,132 @@
+package imagejobs.shared.auth;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import imagejobs.shared.jobs.Timestamps;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.ScanResponse;
+
+/** {@link KeyStore} on DynamoDB. Rate counters live in the same table under {@code rate#…} keys with a TTL. */
+public final class DynamoKeyStore implements KeyStore {
+    public static final String KEY_HASH = "key_hash";
+    public static final String KEY_ID = "key_id";
+    public static final String TENANT = "tenant";
+    public static final String STATUS = "status";
+    public static final String RATE_PER_MINUTE = "rate_per_minute";
+    public static final String CREATED_AT = "created_at";
+    public static final String LABEL = "label";
+    public static final String HITS = "hits";
+    public static final String EXPIRES_AT = "expires_at";
+    public static final String TENANT_INDEX = "tenant-index";
+    private static final String RATE_PREFIX = "rate#";
+
+    private final DynamoDbClient dynamo;
+    private final String table;
+
+    public DynamoKeyStore(DynamoDbClient dynamo, String table) {
+        this.dynamo = dynamo;
+        this.table = table;
+    }
+
+    @Override
+    public Optional<KeyRecord> findByHash(String keyHash) {
+        Map<String, AttributeValue> item = dynamo.getItem(r -> r.tableName(table)
+                .key(Map.of(KEY_HASH, AttributeValue.fromS(keyHash)))).item();
+        if (item == null || item.isEmpty() || !item.containsKey(TENANT)) {
+            return Optional.empty();
+        }
+        return Optional.of(fromItem(item));
+    }
+
+    @Override
+    public void put(KeyRecord key) {
+        Map<String, AttributeValue> item = new HashMap<>();
+        item.put(KEY_HASH, AttributeValue.fromS(key.keyHash()));
+        item.put(KEY_ID, AttributeValue.fromS(key.keyId()));
+        item.put(TENANT, AttributeValue.fromS(key.tenant()));
+        item.put(STATUS, AttributeValue.fromS(key.active() ? "active" : "disabled"));
+        if (key.ratePerMinute() != null) {
+            item.put(RATE_PER_MINUTE, AttributeValue.fromN(key.ratePerMinute().toString()));
+        }
+        item.put(CREATED_AT, AttributeValue.fromS(Timestamps.format(key.createdAt())));
+        if (key.label() != null) {
+            item.put(LABEL, AttributeValue.fromS(key.label()));
+        }
+        dynamo.putItem(r -> r.tableName(table).item(item));
+    }
+
+    @Override
+    public List<KeyRecord> list() {
+        List<KeyRecord> keys = new ArrayList<>();
+        Map<String, AttributeValue> start = null;
+        do {
+            Map<String, AttributeValue> from = start;
+            ScanResponse page = dynamo.scan(r -> r.tableName(table).filterExpression("attribute_exists(" + TENANT + ")")
+                    .exclusiveStartKey(from));
+            page.items().forEach(i -> keys.add(fromItem(i)));
+            start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
+        } while (start != null);
+        return keys;
+    }
+
+    @Override
+    public boolean disable(String keyId) {
+        for (KeyRecord key : list()) {
+            if (key.keyId().equals(keyId)) {
+                dynamo.updateItem(r -> r.tableName(table)
+                        .key(Map.of(KEY_HASH, AttributeValue.fromS(key.keyHash())))
+                        .updateExpression("SET #status = :disabled")
+                        .expressionAttributeNames(Map.of("#status", STATUS))
+                        .expressionAttributeValues(Map.of(":disabled", AttributeValue.fromS("disabled"))));
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public boolean tenantExists(String tenant) {
+        return dynamo.query(r -> r.tableName(table).indexName(TENANT_INDEX)
+                .keyConditionExpression("#tenant = :tenant")
+                .expressionAttributeNames(Map.of("#tenant", TENANT))
+                .expressionAttributeValues(Map.of(":tenant", AttributeValue.fromS(tenant)))
+                .limit(1)).count() > 0;
+    }
+
+    @Override
+    public boolean tryAcquire(String keyHash, int limit, Instant now) {
+        long minute = now.getEpochSecond() / 60;
+        String counter = RATE_PREFIX + keyHash + "#" + minute;
+        try {
+            dynamo.updateItem(r -> r.tableName(table)
+                    .key(Map.of(KEY_HASH, AttributeValue.fromS(counter)))
+                    .updateExpression("ADD " + HITS + " :one SET " + EXPIRES_AT + " = :expires")
+                    .conditionExpression("attribute_not_exists(" + HITS + ") OR " + HITS + " < :limit")
+                    .expressionAttributeValues(Map.of(
+                            ":one", AttributeValue.fromN("1"),
+                            ":limit", AttributeValue.fromN(Integer.toString(limit)),
+                            ":expires", AttributeValue.fromN(Long.toString((minute + 2) * 60)))));
+            return true;
+        } catch (ConditionalCheckFailedException e) {
+            return false;
+        }
+    }
+
+    private static KeyRecord fromItem(Map<String, AttributeValue> item) {
+        return new KeyRecord(
+                item.get(KEY_HASH).s(),
+                item.containsKey(KEY_ID) ? item.get(KEY_ID).s() : ApiKey.idForHash(item.get(KEY_HASH).s()),
+                item.get(TENANT).s(),
+                !item.containsKey(STATUS) || "active".equals(item.get(STATUS).s()),
+                item.containsKey(RATE_PER_MINUTE) ? Integer.valueOf(item.get(RATE_PER_MINUTE).n()) : null,
+                item.containsKey(CREATED_AT) ? Timestamps.parse(item.get(CREATED_AT).s()) : Instant.EPOCH,
+                item.containsKey(LABEL) ? item.get(LABEL).s() : null);
+    }
+}

@@ -1,0 +1,324 @@
+package imagejobs.shared.jobs;
+
+import static imagejobs.shared.jobs.JobItemMapper.*;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import imagejobs.shared.json.Json;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.Put;
+import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
+import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
+import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
+import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.UpdateItemResponse;
+
+/** {@link JobStore} on DynamoDB: conditional writes for every transition, a GSI for listing. */
+public final class DynamoJobStore implements JobStore {
+    /** Idempotency records share the table; they have no tenant/created_at, so the listing index never sees them. */
+    private static final String IDEMPOTENCY_PREFIX = "idem#";
+    private static final String IDEM_JOB_ID = "job_id";
+    /** Bounds one listing call when filters reject most items: the caller gets a shorter page and a cursor. */
+    private static final int MAX_QUERY_PAGES = 25;
+
+    private final DynamoDbClient dynamo;
+    private final String table;
+
+    public DynamoJobStore(DynamoDbClient dynamo, String table) {
+        this.dynamo = dynamo;
+        this.table = table;
+    }
+
+    @Override
+    public boolean create(Job job) {
+        try {
+            dynamo.putItem(r -> r.tableName(table).item(toItem(job))
+                    .conditionExpression("attribute_not_exists(" + REQUEST_ID + ")"));
+            return true;
+        } catch (ConditionalCheckFailedException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public IdempotentCreate createIdempotent(Job job, String idempotencyKeyHash, Instant keyExpiresAt) {
+        String idemId = IDEMPOTENCY_PREFIX + idempotencyKeyHash;
+        Map<String, AttributeValue> idem = new HashMap<>();
+        idem.put(REQUEST_ID, s(idemId));
+        idem.put(IDEM_JOB_ID, s(job.requestId()));
+        idem.put(REQUEST_HASH, s(job.requestHash()));
+        idem.put(EXPIRES_AT, n(keyExpiresAt.getEpochSecond()));
+        try {
+            dynamo.transactWriteItems(r -> r.transactItems(
+                    TransactWriteItem.builder().put(Put.builder().tableName(table).item(idem)
+                            // An expired record (TTL not yet swept) no longer binds the key.
+                            .conditionExpression("attribute_not_exists(" + REQUEST_ID + ") OR " + EXPIRES_AT + " < :now")
+                            .expressionAttributeValues(Map.of(":now", n(job.createdAt().getEpochSecond())))
+                            .build()).build(),
+                    TransactWriteItem.builder().put(Put.builder().tableName(table).item(toItem(job))
+                            .conditionExpression("attribute_not_exists(" + REQUEST_ID + ")").build()).build()));
+            return new IdempotentCreate.Created(job);
+        } catch (TransactionCanceledException e) {
+            List<CancellationReason> reasons = e.cancellationReasons();
+            boolean keyTaken = !reasons.isEmpty() && "ConditionalCheckFailed".equals(reasons.get(0).code());
+            if (!keyTaken) {
+                throw e;
+            }
+            Map<String, AttributeValue> existing = dynamo.getItem(r -> r.tableName(table)
+                    .key(Map.of(REQUEST_ID, s(idemId))).consistentRead(true)).item();
+            String existingJobId = existing.get(IDEM_JOB_ID).s();
+            if (!job.requestHash().equals(existing.get(REQUEST_HASH).s())) {
+                return new IdempotentCreate.Conflict(existingJobId);
+            }
+            return get(existingJobId).<IdempotentCreate>map(IdempotentCreate.Existing::new)
+                    .orElseThrow(() -> new IllegalStateException("idempotency record points at a missing job"));
+        }
+    }
+
+    @Override
+    public Optional<Job> get(String requestId) {
+        GetItemResponse response = dynamo.getItem(r -> r.tableName(table)
+                .key(Map.of(REQUEST_ID, s(requestId))).consistentRead(true));
+        if (!response.hasItem() || response.item().isEmpty() || !response.item().containsKey(TENANT)) {
+            return Optional.empty();
+        }
+        return Optional.of(fromItem(response.item()));
+    }
+
+    @Override
+    public Optional<Job> claim(String requestId, Instant now, Instant leaseUntil) {
+        Map<String, AttributeValue> values = new HashMap<>();
+        values.put(":processing", s(JobStatus.PROCESSING.wire()));
+        values.put(":queued", s(JobStatus.QUEUED.wire()));
+        values.put(":zero", n(0));
+        values.put(":one", n(1));
+        values.put(":lease", n(leaseUntil.toEpochMilli()));
+        values.put(":nowIso", s(Timestamps.format(now)));
+        values.put(":nowMs", n(now.toEpochMilli()));
+        return update(UpdateItemRequest.builder().tableName(table).key(key(requestId))
+                .updateExpression("SET #status = :processing, " + ATTEMPTS + " = if_not_exists(" + ATTEMPTS
+                        + ", :zero) + :one, " + LEASE_UNTIL + " = :lease, " + STARTED_AT + " = if_not_exists("
+                        + STARTED_AT + ", :nowIso), " + UPDATED_AT + " = :nowIso REMOVE " + RETRY_AT)
+                .conditionExpression("(#status = :queued AND (attribute_not_exists(" + RETRY_AT + ") OR " + RETRY_AT
+                        + " <= :nowMs)) OR (#status = :processing AND " + LEASE_UNTIL + " < :nowMs)")
+                .expressionAttributeNames(Map.of("#status", STATUS))
+                .expressionAttributeValues(values)
+                .returnValues(ReturnValue.ALL_NEW)
+                .build());
+    }
+
+    @Override
+    public boolean extendLease(String requestId, int attempt, Instant leaseUntil) {
+        return update(currentAttempt(requestId, attempt)
+                .updateExpression("SET " + LEASE_UNTIL + " = :lease")
+                .expressionAttributeValues(attemptValues(attempt, Map.of(":lease", n(leaseUntil.toEpochMilli()))))
+                .build()).isPresent();
+    }
+
+    @Override
+    public boolean complete(String requestId, int attempt, ObjectNode outcome, int imageCount, Instant now) {
+        Map<String, AttributeValue> values = new HashMap<>();
+        values.put(":success", s(JobStatus.SUCCESS.wire()));
+        values.put(":outcome", s(Json.write(outcome)));
+        values.put(":count", n(imageCount));
+        values.put(":now", s(Timestamps.format(now)));
+        return update(currentAttempt(requestId, attempt)
+                .updateExpression("SET #status = :success, " + OUTCOME + " = :outcome, " + IMAGE_COUNT + " = :count, "
+                        + COMPLETED_AT + " = :now, " + UPDATED_AT + " = :now REMOVE " + LEASE_UNTIL)
+                .expressionAttributeValues(attemptValues(attempt, values))
+                .build()).isPresent();
+    }
+
+    @Override
+    public boolean fail(String requestId, int attempt, JobError error, Instant now) {
+        return update(currentAttempt(requestId, attempt)
+                .updateExpression(failExpression())
+                .expressionAttributeValues(attemptValues(attempt, failValues(error, now)))
+                .build()).isPresent();
+    }
+
+    @Override
+    public boolean requeue(String requestId, int attempt, String lastError, Instant retryAt, Instant now) {
+        Map<String, AttributeValue> values = new HashMap<>();
+        values.put(":queued", s(JobStatus.QUEUED.wire()));
+        values.put(":lastError", s(lastError));
+        values.put(":retryAt", n(retryAt.toEpochMilli()));
+        values.put(":now", s(Timestamps.format(now)));
+        return update(currentAttempt(requestId, attempt)
+                .updateExpression("SET #status = :queued, " + LAST_ERROR + " = :lastError, " + RETRY_AT
+                        + " = :retryAt, " + UPDATED_AT + " = :now REMOVE " + LEASE_UNTIL)
+                .expressionAttributeValues(attemptValues(attempt, values))
+                .build()).isPresent();
+    }
+
+    @Override
+    public boolean failUnfinished(String requestId, JobError error, Instant now) {
+        Map<String, AttributeValue> values = failValues(error, now);
+        values.put(":queued", s(JobStatus.QUEUED.wire()));
+        values.put(":processing", s(JobStatus.PROCESSING.wire()));
+        return update(UpdateItemRequest.builder().tableName(table).key(key(requestId))
+                .updateExpression(failExpression())
+                .conditionExpression("#status IN (:queued, :processing)")
+                .expressionAttributeNames(Map.of("#status", STATUS))
+                .expressionAttributeValues(values)
+                .build()).isPresent();
+    }
+
+    @Override
+    public Optional<Job> cancel(String requestId, Instant now) {
+        return update(UpdateItemRequest.builder().tableName(table).key(key(requestId))
+                .updateExpression("SET #status = :cancelled, " + COMPLETED_AT + " = :now, " + UPDATED_AT + " = :now")
+                .conditionExpression("#status = :queued")
+                .expressionAttributeNames(Map.of("#status", STATUS))
+                .expressionAttributeValues(Map.of(
+                        ":cancelled", s(JobStatus.CANCELLED.wire()),
+                        ":queued", s(JobStatus.QUEUED.wire()),
+                        ":now", s(Timestamps.format(now))))
+                .returnValues(ReturnValue.ALL_NEW)
+                .build());
+    }
+
+    @Override
+    public JobPage list(String tenant, ListQuery query) {
+        Map<String, String> names = new HashMap<>();
+        Map<String, AttributeValue> values = new HashMap<>();
+        names.put("#tenant", TENANT);
+        values.put(":tenant", s(tenant));
+        String keyCondition = "#tenant = :tenant";
+        // Bounds are exclusive in the API; the key condition works on inclusive ones.
+        String lower = query.createdAfter() == null ? null : Timestamps.format(query.createdAfter().plusMillis(1));
+        String upper = query.createdBefore() == null ? null : Timestamps.format(query.createdBefore().minusMillis(1));
+        if (lower != null || upper != null) {
+            names.put("#created", CREATED_AT);
+        }
+        if (lower != null && upper != null) {
+            keyCondition += " AND #created BETWEEN :lower AND :upper";
+            values.put(":lower", s(lower));
+            values.put(":upper", s(upper));
+        } else if (lower != null) {
+            keyCondition += " AND #created >= :lower";
+            values.put(":lower", s(lower));
+        } else if (upper != null) {
+            keyCondition += " AND #created <= :upper";
+            values.put(":upper", s(upper));
+        }
+        List<String> filters = new ArrayList<>();
+        if (query.statuses() != null && !query.statuses().isEmpty()) {
+            names.put("#status", STATUS);
+            List<String> placeholders = new ArrayList<>();
+            int i = 0;
+            for (JobStatus status : query.statuses()) {
+                String p = ":s" + i++;
+                placeholders.add(p);
+                values.put(p, s(status.wire()));
+            }
+            filters.add("#status IN (" + String.join(", ", placeholders) + ")");
+        }
+        if (query.model() != null) {
+            names.put("#model", MODEL);
+            values.put(":model", s(query.model()));
+            filters.add("#model = :model");
+        }
+        boolean filtered = !filters.isEmpty();
+
+        List<Job> collected = new ArrayList<>();
+        Map<String, AttributeValue> startKey = query.after() == null ? null : indexKey(tenant, query.after());
+        int want = query.limit() + 1; // one more than the page tells whether a next page exists
+        for (int page = 0; page < MAX_QUERY_PAGES; page++) {
+            int remaining = want - collected.size();
+            QueryRequest.Builder request = QueryRequest.builder().tableName(table).indexName(TENANT_INDEX)
+                    .keyConditionExpression(keyCondition)
+                    .expressionAttributeNames(names)
+                    .expressionAttributeValues(values)
+                    .scanIndexForward(false)
+                    .limit(filtered ? Math.max(remaining, 100) : remaining);
+            if (filtered) {
+                request.filterExpression(String.join(" AND ", filters));
+            }
+            if (startKey != null) {
+                request.exclusiveStartKey(startKey);
+            }
+            QueryResponse response = dynamo.query(request.build());
+            for (Map<String, AttributeValue> item : response.items()) {
+                if (collected.size() < want) {
+                    collected.add(fromItem(item));
+                }
+            }
+            if (collected.size() >= want) {
+                List<Job> pageJobs = collected.subList(0, query.limit());
+                Job last = pageJobs.get(pageJobs.size() - 1);
+                return new JobPage(List.copyOf(pageJobs), new Position(Timestamps.format(last.createdAt()), last.requestId()));
+            }
+            if (!response.hasLastEvaluatedKey() || response.lastEvaluatedKey().isEmpty()) {
+                return new JobPage(List.copyOf(collected), null);
+            }
+            startKey = response.lastEvaluatedKey();
+        }
+        // Scanned as much as one call may: hand back what we have and continue where the scan stopped.
+        return new JobPage(List.copyOf(collected),
+                new Position(startKey.get(CREATED_AT).s(), startKey.get(REQUEST_ID).s()));
+    }
+
+    private Map<String, AttributeValue> indexKey(String tenant, Position position) {
+        return Map.of(TENANT, s(tenant), CREATED_AT, s(position.createdAt()), REQUEST_ID, s(position.requestId()));
+    }
+
+    private static Map<String, AttributeValue> key(String requestId) {
+        return Map.of(REQUEST_ID, s(requestId));
+    }
+
+    private UpdateItemRequest.Builder currentAttempt(String requestId, int attempt) {
+        return UpdateItemRequest.builder().tableName(table).key(key(requestId))
+                .conditionExpression("#status = :processing AND " + ATTEMPTS + " = :attempt")
+                .expressionAttributeNames(Map.of("#status", STATUS));
+    }
+
+    private static Map<String, AttributeValue> attemptValues(int attempt, Map<String, AttributeValue> more) {
+        Map<String, AttributeValue> values = new HashMap<>(more);
+        values.put(":processing", s(JobStatus.PROCESSING.wire()));
+        values.put(":attempt", n(attempt));
+        return values;
+    }
+
+    private static String failExpression() {
+        return "SET #status = :failed, " + ERROR_CODE + " = :code, " + ERROR_MESSAGE + " = :message, "
+                + ERROR_RETRYABLE + " = :retryable, " + COMPLETED_AT + " = :now, " + UPDATED_AT + " = :now REMOVE "
+                + LEASE_UNTIL + ", " + RETRY_AT;
+    }
+
+    private static Map<String, AttributeValue> failValues(JobError error, Instant now) {
+        Map<String, AttributeValue> values = new HashMap<>();
+        values.put(":failed", s(JobStatus.FAILED.wire()));
+        values.put(":code", s(error.code()));
+        values.put(":message", s(error.message()));
+        values.put(":retryable", AttributeValue.fromBool(error.retryable()));
+        values.put(":now", s(Timestamps.format(now)));
+        return values;
+    }
+
+    /** A conditional update: the new item, or empty when the condition did not hold. */
+    private Optional<Job> update(UpdateItemRequest request) {
+        UpdateItemRequest withReturn = request.returnValues() == null || request.returnValues() == ReturnValue.NONE
+                ? request.toBuilder().returnValues(ReturnValue.ALL_NEW).build()
+                : request;
+        try {
+            UpdateItemResponse response = dynamo.updateItem(withReturn);
+            return Optional.of(fromItem(response.attributes()));
+        } catch (ConditionalCheckFailedException e) {
+            return Optional.empty();
+        }
+    }
+}

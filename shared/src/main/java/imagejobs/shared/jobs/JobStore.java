@@ -1,0 +1,79 @@
+package imagejobs.shared.jobs;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * The jobs table. Every status change is a conditional write, so duplicate deliveries, retries and races can
+ * never run Gemini twice for one job or move a finished job back. The attempt number is the fencing token: only
+ * the worker holding the current attempt can finish, fail or requeue the job.
+ */
+public interface JobStore {
+
+    /** Writes a new job; false if a job with this id already exists. */
+    boolean create(Job job);
+
+    /**
+     * Writes a new job together with its idempotency record, atomically. When the key was used within its window
+     * the new job is not written and the earlier job is returned (or {@link IdempotentCreate.Conflict} when the
+     * earlier request had another body).
+     */
+    IdempotentCreate createIdempotent(Job job, String idempotencyKeyHash, Instant keyExpiresAt);
+
+    Optional<Job> get(String requestId);
+
+    /**
+     * {@code queued → processing} (or takes over a {@code processing} job whose lease ran out), incrementing the
+     * attempt count and setting the lease. Empty when the job is not claimable: the caller reads it to see why.
+     */
+    Optional<Job> claim(String requestId, Instant now, Instant leaseUntil);
+
+    /** Extends the lease of the current attempt (long Gemini calls). */
+    boolean extendLease(String requestId, int attempt, Instant leaseUntil);
+
+    /** {@code processing → success} for the current attempt. */
+    boolean complete(String requestId, int attempt, ObjectNode outcome, int imageCount, Instant now);
+
+    /** {@code processing → failed} for the current attempt. */
+    boolean fail(String requestId, int attempt, JobError error, Instant now);
+
+    /** {@code processing → queued} after a retryable failure: the message comes back after {@code retryAt}. */
+    boolean requeue(String requestId, int attempt, String lastError, Instant retryAt, Instant now);
+
+    /** {@code queued|processing → failed} regardless of attempt (dead-letter queue, failed enqueue). */
+    boolean failUnfinished(String requestId, JobError error, Instant now);
+
+    /** {@code queued → cancelled}; empty when the job was not queued (read it to answer with its status). */
+    Optional<Job> cancel(String requestId, Instant now);
+
+    /** One page of a tenant's jobs, newest first, filters applied, filled up to the limit where data allows. */
+    JobPage list(String tenant, ListQuery query);
+
+    /** Listing filters and position. {@code after} is the last job of the previous page, or null. */
+    record ListQuery(Set<JobStatus> statuses, String model, Instant createdAfter, Instant createdBefore,
+                     int limit, Position after) {
+    }
+
+    /** A position in a tenant's listing: the created_at and id of a job. */
+    record Position(String createdAt, String requestId) {
+    }
+
+    /** Jobs of one page (summaries: no request, no outcome) and the position to continue from, or null. */
+    record JobPage(List<Job> jobs, Position next) {
+    }
+
+    sealed interface IdempotentCreate {
+        record Created(Job job) implements IdempotentCreate {
+        }
+
+        record Existing(Job job) implements IdempotentCreate {
+        }
+
+        record Conflict(String existingRequestId) implements IdempotentCreate {
+        }
+    }
+}
