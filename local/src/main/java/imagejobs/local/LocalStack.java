@@ -1,0 +1,337 @@
+package imagejobs.local;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import imagejobs.local.console.StartupLog;
+import imagejobs.local.emulators.EmulatorPorts;
+import imagejobs.local.emulators.EmulatorSet;
+import imagejobs.local.emulators.LocalAwsClients;
+import imagejobs.local.emulators.Ports;
+import imagejobs.local.http.HttpApiEventBuilder;
+import imagejobs.local.http.HttpApiFrontDoor;
+import imagejobs.local.http.RouteTable;
+import imagejobs.local.resources.KeySeeder;
+import imagejobs.local.resources.LocalKey;
+import imagejobs.local.resources.ResourceCreator;
+import imagejobs.local.runtime.FunctionCode;
+import imagejobs.local.runtime.FunctionEnvironment;
+import imagejobs.local.runtime.LocalFunction;
+import imagejobs.local.s3.S3ObjectListener;
+import imagejobs.local.sqs.SqsEventSourcePoller;
+import imagejobs.local.template.FunctionDefinition;
+import imagejobs.local.template.ResourceNames;
+import imagejobs.local.template.StackContext;
+import imagejobs.local.template.StackDefinition;
+import imagejobs.local.template.StackDefinitionReader;
+import imagejobs.local.template.StackTemplate;
+import imagejobs.local.template.TemplateReader;
+import imagejobs.shared.auth.DynamoKeyStore;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.presigner.S3Presigner;
+import software.amazon.awssdk.services.sqs.SqsClient;
+
+/**
+ * The whole system on one machine: emulators, the template's resources, API keys, the Gemini simulator, the
+ * functions, the HTTP API front door and the SQS event source pollers. Started by {@code ./run-local} and by tests;
+ * {@link #close()} stops everything it started, in reverse order.
+ */
+public final class LocalStack implements AutoCloseable {
+    private final LocalStackConfig config;
+    private final StackContext context;
+    private final StackDefinition definition;
+    private final EmulatorSet emulators;
+    private final LocalAwsClients clients;
+    private final GeminiBackend gemini;
+    private final FunctionEnvironment environment;
+    private final Map<String, LocalFunction> functions;
+    private final HttpApiFrontDoor frontDoor;
+    private final List<SqsEventSourcePoller> pollers;
+    private final Deque<AutoCloseable> toClose;
+    private volatile boolean closed;
+
+    private LocalStack(Builder b) {
+        this.config = b.config;
+        this.context = b.context;
+        this.definition = b.definition;
+        this.emulators = b.emulators;
+        this.clients = b.clients;
+        this.gemini = b.gemini;
+        this.environment = b.environment;
+        this.functions = Map.copyOf(b.functions);
+        this.frontDoor = b.frontDoor;
+        this.pollers = List.copyOf(b.pollers);
+        this.toClose = b.started;
+    }
+
+    /** Starts everything the configuration asks for; on failure stops what had started and rethrows. */
+    public static LocalStack start(LocalStackConfig config) {
+        Builder b = new Builder(config);
+        try {
+            b.startAll();
+            return new LocalStack(b);
+        } catch (RuntimeException e) {
+            b.closeStarted();
+            throw e;
+        }
+    }
+
+    /** The mutable state of a start in progress; everything started is pushed so a failure can undo it. */
+    private static final class Builder {
+        private final LocalStackConfig config;
+        private final StartupLog log;
+        private final Deque<AutoCloseable> started = new ArrayDeque<>();
+        private StackContext context;
+        private StackDefinition definition;
+        private EmulatorSet emulators;
+        private LocalAwsClients clients;
+        private GeminiBackend gemini;
+        private FunctionEnvironment environment;
+        private final Map<String, LocalFunction> functions = new LinkedHashMap<>();
+        private HttpApiFrontDoor frontDoor;
+        private final List<SqsEventSourcePoller> pollers = new ArrayList<>();
+
+        Builder(LocalStackConfig config) {
+            this.config = config;
+            this.log = new StartupLog(config.out());
+        }
+
+        void startAll() {
+            StackTemplate template = new TemplateReader().read(config.template());
+            context = StackContext.local(config.parameterOverrides());
+            EmulatorPorts ports = config.ports();
+            boolean realGemini = !blank(config.processEnvironment().get("GEMINI_API_KEY"));
+            boolean simulator = config.startGeminiSimulator() && !realGemini;
+            // Every fixed port is checked before anything starts, so a clash costs no start-up time.
+            if (config.startFunctions()) {
+                Ports.ensureFree(ports.api(), EmulatorPorts.API_PORT);
+            }
+            if (simulator) {
+                Ports.ensureFree(ports.geminiSimulator(), EmulatorPorts.GEMINI_SIM_PORT);
+            }
+            emulators = EmulatorSet.start(ports, config.nativeLibraryDir(), context.region(), context.accountId(), log);
+            started.push(emulators);
+            clients = new LocalAwsClients(emulators.dynamoDb().endpoint(), emulators.sqs().endpoint(),
+                    emulators.s3().endpoint(), context.region());
+            started.push(clients);
+
+            ResourceNames names = new ResourceNames(template, context, emulators.sqs().endpoint().toString());
+            definition = new StackDefinitionReader(template, names).read();
+            log.step("tables, queues and buckets from " + config.repositoryRoot().relativize(config.template()), () -> {
+                new ResourceCreator(clients.dynamoDb(), clients.sqs(), clients.s3()).createAll(definition);
+                return null;
+            });
+            seedKeys(names);
+
+            if (simulator) {
+                gemini = log.step("Gemini simulator on " + Ports.LOOPBACK + ":" + portText(ports.geminiSimulator()),
+                        () -> config.geminiStarter().start(ports.geminiSimulator(), FunctionEnvironment.SIMULATOR_API_KEY));
+                started.push(gemini);
+            }
+            environment = new FunctionEnvironment(emulators.dynamoDb().endpoint(), emulators.sqs().endpoint(),
+                    emulators.s3().endpoint(), context.region(), gemini == null ? null : gemini.baseUrl(),
+                    config.processEnvironment());
+            config.environmentForAll().forEach(environment::setForAll);
+            config.environmentPerFunction().forEach((id, vars) -> vars.forEach((k, v) -> environment.set(id, k, v)));
+
+            if (!config.startFunctions()) {
+                return;
+            }
+            for (FunctionDefinition f : definition.functions()) {
+                FunctionCode code = config.functionCode().apply(f);
+                if (code instanceof FunctionCode.JarCode && !Files.isRegularFile(f.codeUri())) {
+                    log.info("warning: " + f.logicalId() + ": " + config.repositoryRoot().relativize(f.codeUri())
+                            + " is missing; its invocations fail until it is built (./mvnw -B -q -DskipTests package)");
+                }
+                LocalFunction function = new LocalFunction(f, code, () -> environment.build(f),
+                        config.maxInstancesPerFunction(), context.region(), context.accountId(), config.out());
+                functions.put(f.logicalId(), function);
+                started.push(function);
+            }
+            RouteTable routes = RouteTable.from(definition.functions());
+            if (!routes.routes().isEmpty()) {
+                frontDoor = log.step("HTTP API on " + Ports.LOOPBACK + ":" + portText(ports.api()) + " ("
+                        + routes.routes().size() + " routes)", () -> {
+                    try {
+                        return HttpApiFrontDoor.start(ports.api(), routes, functions,
+                                new HttpApiEventBuilder(context.accountId(), ResourceNames.LOCAL_API_ID),
+                                config.httpThreads(), config.integrationTimeout(), config.out());
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                });
+                started.push(frontDoor);
+            }
+            if (config.startSqsPollers()) {
+                for (FunctionDefinition f : definition.functions()) {
+                    for (FunctionDefinition.SqsEventSource source : f.sqsEventSources()) {
+                        SqsEventSourcePoller poller = new SqsEventSourcePoller(source, functions.get(f.logicalId()),
+                                clients.sqs(), context.region(), config.sqsWaitSeconds(), config.out());
+                        started.push(poller);
+                        pollers.add(poller);
+                        poller.start();
+                    }
+                }
+            }
+        }
+
+        private void seedKeys(ResourceNames names) {
+            String table = names.tables().get(config.keysTableLogicalId());
+            if (table == null || config.keys().isEmpty()) {
+                return;
+            }
+            new KeySeeder(new DynamoKeyStore(clients.dynamoDb(), table)).seed(config.keys());
+        }
+
+        void closeStarted() {
+            while (!started.isEmpty()) {
+                closeQuietly(started.pop());
+            }
+        }
+    }
+
+    private static String portText(int port) {
+        return port == 0 ? "<any free port>" : Integer.toString(port);
+    }
+
+    private static boolean blank(String value) {
+        return value == null || value.isBlank();
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception e) {
+            System.err.println("while stopping " + c + ": " + e);
+        }
+    }
+
+    public LocalStackConfig config() {
+        return config;
+    }
+
+    public StackContext context() {
+        return context;
+    }
+
+    /** Tables, queues, buckets and functions as created from the template. */
+    public StackDefinition definition() {
+        return definition;
+    }
+
+    /** The HTTP API base URL ({@code http://127.0.0.1:3000}); empty when no function has an HttpApi route. */
+    public Optional<URI> apiBaseUrl() {
+        return Optional.ofNullable(frontDoor).map(HttpApiFrontDoor::baseUrl);
+    }
+
+    /** The HTTP API base URL, for stacks that have one. */
+    public URI apiUrl() {
+        return apiBaseUrl().orElseThrow(() -> new IllegalStateException("no HTTP API is running"));
+    }
+
+    public URI dynamoDbEndpoint() {
+        return emulators.dynamoDb().endpoint();
+    }
+
+    public URI sqsEndpoint() {
+        return emulators.sqs().endpoint();
+    }
+
+    public URI s3Endpoint() {
+        return emulators.s3().endpoint();
+    }
+
+    public EmulatorSet emulators() {
+        return emulators;
+    }
+
+    /** The Gemini simulator when it runs (not when the user's GEMINI_API_KEY is used). */
+    public Optional<GeminiBackend> gemini() {
+        return Optional.ofNullable(gemini);
+    }
+
+    public String tableName(String logicalId) {
+        return definition.names().tableName(logicalId);
+    }
+
+    public String queueUrl(String logicalId) {
+        return definition.names().queue(logicalId).url();
+    }
+
+    public String queueArn(String logicalId) {
+        return definition.names().queue(logicalId).arn();
+    }
+
+    public String bucketName(String logicalId) {
+        return definition.names().bucketName(logicalId);
+    }
+
+    public List<LocalKey> keys() {
+        return config.keys();
+    }
+
+    /** A function by logical id (only when functions were started). */
+    public LocalFunction function(String logicalId) {
+        LocalFunction f = functions.get(logicalId);
+        if (f == null) {
+            throw new IllegalArgumentException("no running function " + logicalId + "; have " + functions.keySet());
+        }
+        return f;
+    }
+
+    public Map<String, LocalFunction> functions() {
+        return functions;
+    }
+
+    /** The environment builder: set variables here, then {@link LocalFunction#resetInstances()} to apply them. */
+    public FunctionEnvironment environment() {
+        return environment;
+    }
+
+    public List<SqsEventSourcePoller> pollers() {
+        return pollers;
+    }
+
+    /** Where the S3 notification bridge will register (objects stored through S3Proxy are reported here). */
+    public void s3ObjectListener(S3ObjectListener listener) {
+        emulators.s3().objectListener(listener);
+    }
+
+    public DynamoDbClient dynamoDb() {
+        return clients.dynamoDb();
+    }
+
+    public SqsClient sqs() {
+        return clients.sqs();
+    }
+
+    public S3Client s3() {
+        return clients.s3();
+    }
+
+    public S3Presigner s3Presigner() {
+        return clients.s3Presigner();
+    }
+
+    /** Stops pollers, front door, functions, simulator, clients and emulators, in that order. Idempotent. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        while (!toClose.isEmpty()) {
+            closeQuietly(toClose.pop());
+        }
+    }
+}

@@ -1,0 +1,116 @@
+package imagejobs.local.resources;
+
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+import imagejobs.local.template.BucketDefinition;
+import imagejobs.local.template.QueueDefinition;
+import imagejobs.local.template.StackDefinition;
+import imagejobs.local.template.TableDefinition;
+import imagejobs.local.template.TableDefinition.KeyElement;
+import imagejobs.local.template.TableDefinition.SecondaryIndex;
+import imagejobs.local.template.TableDefinition.Throughput;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
+import software.amazon.awssdk.services.dynamodb.model.BillingMode;
+import software.amazon.awssdk.services.dynamodb.model.CreateTableRequest;
+import software.amazon.awssdk.services.dynamodb.model.GlobalSecondaryIndex;
+import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
+import software.amazon.awssdk.services.dynamodb.model.LocalSecondaryIndex;
+import software.amazon.awssdk.services.dynamodb.model.Projection;
+import software.amazon.awssdk.services.dynamodb.model.ProvisionedThroughput;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
+
+/** Creates the template's tables (with indexes and TTL), queues (dead-letter targets first) and buckets. */
+public final class ResourceCreator {
+    /** DynamoDB Local ignores capacity, but PROVISIONED tables must name some. */
+    private static final Throughput DEFAULT_THROUGHPUT = new Throughput(5, 5);
+
+    private final DynamoDbClient dynamoDb;
+    private final SqsClient sqs;
+    private final S3Client s3;
+
+    public ResourceCreator(DynamoDbClient dynamoDb, SqsClient sqs, S3Client s3) {
+        this.dynamoDb = dynamoDb;
+        this.sqs = sqs;
+        this.s3 = s3;
+    }
+
+    public void createAll(StackDefinition stack) {
+        stack.tables().forEach(this::createTable);
+        stack.queues().forEach(this::createQueue);
+        stack.buckets().forEach(this::createBucket);
+    }
+
+    public void createTable(TableDefinition table) {
+        boolean provisioned = !"PAY_PER_REQUEST".equals(table.billingMode());
+        CreateTableRequest.Builder request = CreateTableRequest.builder()
+                .tableName(table.tableName())
+                .attributeDefinitions(table.attributes().stream()
+                        .map(a -> AttributeDefinition.builder().attributeName(a.name()).attributeType(a.type()).build())
+                        .toList())
+                .keySchema(keys(table.keySchema()))
+                .billingMode(provisioned ? BillingMode.PROVISIONED : BillingMode.PAY_PER_REQUEST);
+        if (provisioned) {
+            request.provisionedThroughput(throughput(table.provisionedThroughput()));
+        }
+        if (!table.globalSecondaryIndexes().isEmpty()) {
+            request.globalSecondaryIndexes(table.globalSecondaryIndexes().stream().map(i -> {
+                GlobalSecondaryIndex.Builder gsi = GlobalSecondaryIndex.builder().indexName(i.name())
+                        .keySchema(keys(i.keySchema())).projection(projection(i));
+                if (provisioned) {
+                    gsi.provisionedThroughput(throughput(i.provisionedThroughput()));
+                }
+                return gsi.build();
+            }).toList());
+        }
+        if (!table.localSecondaryIndexes().isEmpty()) {
+            request.localSecondaryIndexes(table.localSecondaryIndexes().stream()
+                    .map(i -> LocalSecondaryIndex.builder().indexName(i.name()).keySchema(keys(i.keySchema()))
+                            .projection(projection(i)).build())
+                    .toList());
+        }
+        dynamoDb.createTable(request.build());
+        if (table.ttlAttribute() != null) {
+            dynamoDb.updateTimeToLive(r -> r.tableName(table.tableName())
+                    .timeToLiveSpecification(t -> t.attributeName(table.ttlAttribute()).enabled(true)));
+        }
+    }
+
+    private static List<KeySchemaElement> keys(List<KeyElement> keys) {
+        return keys.stream().map(k -> KeySchemaElement.builder().attributeName(k.name()).keyType(k.keyType()).build())
+                .toList();
+    }
+
+    private static Projection projection(SecondaryIndex index) {
+        Projection.Builder p = Projection.builder().projectionType(index.projectionType());
+        if (!index.nonKeyAttributes().isEmpty()) {
+            p.nonKeyAttributes(index.nonKeyAttributes());
+        }
+        return p.build();
+    }
+
+    private static ProvisionedThroughput throughput(Throughput t) {
+        Throughput value = t == null ? DEFAULT_THROUGHPUT : t;
+        return ProvisionedThroughput.builder().readCapacityUnits(value.readCapacityUnits())
+                .writeCapacityUnits(value.writeCapacityUnits()).build();
+    }
+
+    public void createQueue(QueueDefinition queue) {
+        Map<QueueAttributeName, String> attributes = queue.attributes().entrySet().stream()
+                .collect(Collectors.toMap(e -> QueueAttributeName.fromValue(e.getKey()), Map.Entry::getValue));
+        String url = sqs.createQueue(r -> r.queueName(queue.name()).attributes(attributes)).queueUrl();
+        if (!url.equals(queue.url())) {
+            // Every function got the computed URL in its environment: a mismatch would be a silent misroute.
+            throw new IllegalStateException("ElasticMQ created " + queue.logicalId() + " at " + url
+                    + ", expected " + queue.url());
+        }
+    }
+
+    public void createBucket(BucketDefinition bucket) {
+        s3.createBucket(r -> r.bucket(bucket.name()));
+    }
+}

@@ -1,0 +1,30 @@
+package imagejobs.local.template;
+
+import java.util.List;
+
+/**
+ * One AWS::DynamoDB::Table as the local stack creates it.
+ *
+ * @param billingMode  PAY_PER_REQUEST or PROVISIONED
+ * @param ttlAttribute the TimeToLiveSpecification attribute when enabled, else null
+ */
+public record TableDefinition(String logicalId, String tableName, List<AttributeDefinition> attributes,
+                              List<KeyElement> keySchema, List<SecondaryIndex> globalSecondaryIndexes,
+                              List<SecondaryIndex> localSecondaryIndexes, String billingMode,
+                              Throughput provisionedThroughput, String ttlAttribute) {
+
+    public record AttributeDefinition(String name, String type) {
+    }
+
+    /** keyType HASH or RANGE. */
+    public record KeyElement(String name, String keyType) {
+    }
+
+    /** projectionType ALL, KEYS_ONLY or INCLUDE (then nonKeyAttributes). */
+    public record SecondaryIndex(String name, List<KeyElement> keySchema, String projectionType,
+                                 List<String> nonKeyAttributes, Throughput provisionedThroughput) {
+    }
+
+    public record Throughput(long readCapacityUnits, long writeCapacityUnits) {
+    }
+}
