@@ -35,6 +35,22 @@ public final class StartupLog {
         }
     }
 
+    /**
+     * Runs a step without printing until it ends, then prints its whole line at once; for steps that run in
+     * parallel, whose lines would otherwise interleave.
+     */
+    public <T> T quietStep(String what, Callable<T> action) {
+        long started = System.nanoTime();
+        try {
+            T result = action.call();
+            out.println("starting " + what + " ... ok (" + (System.nanoTime() - started) / 1_000_000 + " ms)");
+            return result;
+        } catch (Exception e) {
+            out.println("starting " + what + " ... FAILED: " + e.getMessage());
+            throw e instanceof RuntimeException r ? r : new IllegalStateException(what + ": " + e.getMessage(), e);
+        }
+    }
+
     public void info(String line) {
         out.println(line);
     }

@@ -8,6 +8,7 @@ import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 
+import com.amazonaws.services.dynamodbv2.local.main.CommandLineInput;
 import com.amazonaws.services.dynamodbv2.local.main.ServerRunner;
 import com.amazonaws.services.dynamodbv2.local.server.DynamoDBProxyServer;
 
@@ -39,8 +40,13 @@ public final class DynamoDbLocalEmulator implements Emulator {
         try {
             // -sharedDb: one database whatever the credentials/region of the caller (a developer's own aws CLI
             // profile sees the same tables). -disableTelemetry: 2.x otherwise reports to AWS on start.
-            DynamoDBProxyServer server = ServerRunner.createServerFromCommandLineArgs(new String[] {
+            CommandLineInput input = new CommandLineInput(new String[] {
                 "-inMemory", "-sharedDb", "-disableTelemetry", "-port", Integer.toString(port)});
+            if (!input.init()) {
+                throw new IllegalStateException("DynamoDB Local rejected its options");
+            }
+            // createServer, not createServerFromCommandLineArgs: the latter prints its configuration to stdout.
+            DynamoDBProxyServer server = ServerRunner.createServer(input);
             ServerConnector connector = loopbackConnector(server);
             server.start();
             return new DynamoDbLocalEmulator(server, connector.getLocalPort());

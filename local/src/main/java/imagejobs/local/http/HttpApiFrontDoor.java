@@ -40,6 +40,8 @@ import imagejobs.shared.json.Json;
 public final class HttpApiFrontDoor implements AutoCloseable {
     /** HTTP API's payload limit. */
     public static final int MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
+    /** Past this much, an oversized upload is cut off instead of read to its end. */
+    private static final long DRAIN_LIMIT = 256L * 1024 * 1024;
     /** HTTP API's maximum integration timeout. */
     public static final Duration INTEGRATION_TIMEOUT = Duration.ofSeconds(30);
 
@@ -136,10 +138,12 @@ public final class HttpApiFrontDoor implements AutoCloseable {
         String rawPath = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
         String contentLength = exchange.getRequestHeaders().getFirst("Content-Length");
         if (contentLength != null && parseLong(contentLength) > MAX_PAYLOAD_BYTES) {
+            drain(exchange.getRequestBody());
             return HttpApiResponse.tooLarge();
         }
         byte[] body = readBody(exchange.getRequestBody());
         if (body == null) {
+            drain(exchange.getRequestBody());
             return HttpApiResponse.tooLarge();
         }
         Optional<RouteMatch> match = routes.match(exchange.getRequestMethod(), rawPath);
@@ -182,6 +186,19 @@ public final class HttpApiFrontDoor implements AutoCloseable {
     private static byte[] readBody(InputStream in) throws IOException {
         byte[] data = in.readNBytes(MAX_PAYLOAD_BYTES + 1);
         return data.length > MAX_PAYLOAD_BYTES ? null : data;
+    }
+
+    /**
+     * Reads and drops the rest of an oversized upload (bounded), so the client gets its 413 instead of a reset
+     * connection while it is still sending.
+     */
+    private static void drain(InputStream in) throws IOException {
+        long left = DRAIN_LIMIT;
+        byte[] buffer = new byte[64 * 1024];
+        int n;
+        while (left > 0 && (n = in.read(buffer, 0, (int) Math.min(buffer.length, left))) > 0) {
+            left -= n;
+        }
     }
 
     private static long parseLong(String value) {

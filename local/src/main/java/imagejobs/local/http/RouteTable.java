@@ -132,10 +132,11 @@ public final class RouteTable {
             for (int i = 0; i < segments.size(); i++) {
                 Segment s = segments.get(i);
                 if (s.kind() == SegmentKind.GREEDY) {
-                    if (raw.size() <= i) {
+                    String rest = raw.size() <= i ? "" : String.join("/", raw.subList(i, raw.size()));
+                    if (rest.isEmpty()) {
                         return null;
                     }
-                    parameters.put(s.value(), decodePath(String.join("/", raw.subList(i, raw.size()))));
+                    parameters.put(s.value(), decodePath(rest));
                     return parameters;
                 }
                 if (i >= raw.size()) {

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.Deque;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -29,7 +30,7 @@ import imagejobs.shared.json.Json;
  */
 public final class LocalFunction implements AutoCloseable {
     public static final int DEFAULT_MAX_INSTANCES = 32;
-    /** Lambda gives initialisation (the constructor) its own 10 seconds on top of the timeout. */
+    /** Lambda gives initialisation (the constructor) its own 10 seconds; the Timeout counts from the handler call. */
     private static final Duration INIT_ALLOWANCE = Duration.ofSeconds(10);
 
     private final FunctionDefinition definition;
@@ -118,6 +119,8 @@ public final class LocalFunction implements AutoCloseable {
         Instance warm = idle.pollFirst();
         boolean cold = warm == null;
         Instance[] holder = {warm};
+        // Completes with the handler's start time once the instance exists, so the timeout counts from there.
+        CompletableFuture<Long> handlerStart = new CompletableFuture<>();
         Future<String> future = threads.submit(() -> {
             Thread current = Thread.currentThread();
             ClassLoader previous = current.getContextClassLoader();
@@ -126,18 +129,21 @@ public final class LocalFunction implements AutoCloseable {
                     holder[0] = newInstance();
                 }
                 current.setContextClassLoader(holder[0].loader);
-                long deadline = System.nanoTime() + timeout.toNanos();
-                Object context = contexts.create(holder[0].method.contextType(), requestId, deadline);
+                long start = System.nanoTime();
+                handlerStart.complete(start);
+                Object context = contexts.create(holder[0].method.contextType(), requestId, start + timeout.toNanos());
                 return holder[0].method.invoke(holder[0].handler, eventJson, context);
             } catch (Throwable t) {
                 throw new Thrown(t); // Callable may only throw Exception; handlers may throw Errors too
             } finally {
+                handlerStart.complete(System.nanoTime()); // no-op unless initialisation failed
                 current.setContextClassLoader(previous);
             }
         });
-        Duration wait = cold ? timeout.plus(INIT_ALLOWANCE) : timeout;
         try {
-            String payload = future.get(wait.toMillis(), TimeUnit.MILLISECONDS);
+            long handlerStarted = handlerStart.get(INIT_ALLOWANCE.toMillis(), TimeUnit.MILLISECONDS);
+            long remaining = handlerStarted + timeout.toNanos() - System.nanoTime();
+            String payload = future.get(Math.max(0, remaining), TimeUnit.NANOSECONDS);
             release(holder[0]);
             return new InvocationResult(requestId, payload, false, null, false, false, cold, elapsed(started));
         } catch (TimeoutException e) {

@@ -2,7 +2,9 @@ package imagejobs.local.sqs;
 
 import java.io.PrintStream;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import imagejobs.local.runtime.InvocationResult;
@@ -87,17 +89,22 @@ public final class SqsEventSourcePoller implements AutoCloseable {
     }
 
     private List<Message> receiveBatch() {
-        List<Message> batch = new ArrayList<>(receive(Math.min(RECEIVE_MAX, source.batchSize()), waitSeconds));
-        if (batch.isEmpty() || source.maximumBatchingWindowSeconds() <= 0) {
-            return batch;
+        List<Message> first = receive(Math.min(RECEIVE_MAX, source.batchSize()), waitSeconds);
+        if (first.isEmpty() || source.maximumBatchingWindowSeconds() <= 0) {
+            return first;
         }
+        // Keyed by message id: with a visibility timeout shorter than the window the same message can come back
+        // while the batch is still being gathered; only its latest receipt handle is valid.
+        Map<String, Message> batch = new LinkedHashMap<>();
+        first.forEach(m -> batch.put(m.messageId(), m));
         long windowEnds = System.nanoTime() + TimeUnit.SECONDS.toNanos(source.maximumBatchingWindowSeconds());
         while (running && batch.size() < source.batchSize() && System.nanoTime() < windowEnds) {
             long remainingSeconds = TimeUnit.NANOSECONDS.toSeconds(windowEnds - System.nanoTime());
-            batch.addAll(receive(Math.min(RECEIVE_MAX, source.batchSize() - batch.size()),
-                    (int) Math.min(waitSeconds, Math.max(0, remainingSeconds))));
+            receive(Math.min(RECEIVE_MAX, source.batchSize() - batch.size()),
+                    (int) Math.min(waitSeconds, Math.max(0, remainingSeconds)))
+                    .forEach(m -> batch.put(m.messageId(), m));
         }
-        return batch;
+        return new ArrayList<>(batch.values());
     }
 
     @SuppressWarnings("deprecation") // attributeNames: ElasticMQ still reads the pre-2023 parameter name

@@ -40,7 +40,12 @@ public final class ResourceNames {
         Map<String, Object> references = new LinkedHashMap<>(context.pseudoParameters());
         Map<String, String> parameters = new LinkedHashMap<>(template.parameterDefaults());
         parameters.putAll(context.parameterOverrides());
-        references.putAll(parameters);
+        // A list-typed parameter's Ref is a list (what !Select and !Join expect); every other one a string.
+        parameters.forEach((name, value) -> {
+            String type = template.parameterType(name);
+            boolean list = type != null && (type.equals("CommaDelimitedList") || type.startsWith("List<"));
+            references.put(name, list ? java.util.List.of(value.split(",", -1)) : value);
+        });
         // Names may use parameters and pseudo parameters (e.g. !Sub "${AWS::StackName}-images"), never other resources.
         IntrinsicResolver names = new IntrinsicResolver(template, references, Map.of());
 

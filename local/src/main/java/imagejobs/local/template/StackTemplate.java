@@ -67,6 +67,12 @@ public final class StackTemplate {
         return function == null ? Map.of() : asMap(function, "Globals.Function");
     }
 
+    /** A parameter's Type (String, Number, CommaDelimitedList, List<...>, ...), or null when undeclared. */
+    public String parameterType(String name) {
+        Object spec = section("Parameters").get(name);
+        return spec instanceof Map<?, ?> m && m.get("Type") != null ? String.valueOf(m.get("Type")) : null;
+    }
+
     /** Parameter defaults as strings (lists joined with commas, as CloudFormation does for CommaDelimitedList). */
     public Map<String, String> parameterDefaults() {
         Map<String, String> defaults = new LinkedHashMap<>();

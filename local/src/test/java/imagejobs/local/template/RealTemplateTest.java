@@ -1,0 +1,163 @@
+package imagejobs.local.template;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import imagejobs.local.TestPaths;
+import imagejobs.local.template.FunctionDefinition.HttpRoute;
+import imagejobs.local.template.FunctionDefinition.S3EventSource;
+import imagejobs.local.template.FunctionDefinition.SqsEventSource;
+
+/** The repository's template.yaml, read and resolved the way the local stack reads it. */
+class RealTemplateTest {
+    private static final String SQS = "http://127.0.0.1:9324";
+    private static StackTemplate template;
+    private static StackDefinition stack;
+
+    @BeforeAll
+    static void read() {
+        template = new TemplateReader().read(TestPaths.template());
+        stack = new StackDefinitionReader(template, new ResourceNames(template, StackContext.local(Map.of()), SQS))
+                .read();
+    }
+
+    private static FunctionDefinition function(String id) {
+        return stack.function(id).orElseThrow(() -> new AssertionError("no " + id));
+    }
+
+    @Test
+    void everyFunctionWithHandlerCodeAndGlobals() {
+        assertEquals(List.of("SubmitFunction", "StatusFunction", "WorkerFunction", "DeadLetterFunction",
+                "EditTriggerFunction"), stack.functions().stream().map(FunctionDefinition::logicalId).toList());
+        FunctionDefinition submit = function("SubmitFunction");
+        assertEquals("imagejobs.submit.SubmitHandler::handleRequest", submit.handler());
+        assertEquals(TestPaths.root().resolve("functions/submit/target/submit.jar"), submit.codeUri());
+        assertEquals(30, submit.timeoutSeconds());
+        assertEquals(1024, submit.memoryMb());
+        FunctionDefinition worker = function("WorkerFunction");
+        assertEquals(300, worker.timeoutSeconds());
+        assertEquals(2048, worker.memoryMb());
+        assertEquals("imagejobs.worker.DeadLetterHandler::handleRequest", function("DeadLetterFunction").handler());
+        assertEquals(function("WorkerFunction").codeUri(), function("DeadLetterFunction").codeUri());
+    }
+
+    @Test
+    void environmentMergesGlobalsAndResolvesIntrinsics() {
+        Map<String, String> status = function("StatusFunction").environment();
+        assertEquals("JobsTable", status.get("JOBS_TABLE"));
+        assertEquals("KeysTable", status.get("KEYS_TABLE"));
+        assertEquals("imagejobs-images-000000000000-us-east-1", status.get("IMAGES_BUCKET"));
+        assertEquals(SQS + "/000000000000/JobsQueue", status.get("JOBS_QUEUE_URL"));
+        assertEquals("30", status.get("RETENTION_DAYS"), "numbers become strings");
+        assertEquals("4", status.get("MAX_ATTEMPTS"));
+        assertEquals("3600", status.get("PRESIGN_TTL_SECONDS"));
+        assertFalse(function("SubmitFunction").environment().containsKey("PRESIGN_TTL_SECONDS"));
+
+        Map<String, String> worker = function("WorkerFunction").environment();
+        assertEquals("https://generativelanguage.googleapis.com", worker.get("GEMINI_BASE_URL"));
+        assertEquals("x-goog-api-key", worker.get("GEMINI_AUTH_STYLE"));
+        assertEquals("imagejobs/gemini-api-key", worker.get("GEMINI_API_KEY_SECRET_ID"));
+        assertEquals("300", worker.get("WORKER_TIMEOUT_SECONDS"));
+        assertEquals("gemini-2.5-flash-image", function("EditTriggerFunction").environment().get("DEFAULT_MODEL"));
+    }
+
+    @Test
+    void httpRoutes() {
+        assertEquals(List.of(new HttpRoute("SubmitRequest", "POST", "/v1/requests"),
+                        new HttpRoute("GenerateContent", "POST", "/v1beta/models/{modelAction}")),
+                function("SubmitFunction").routes());
+        assertEquals(List.of("GET /v1/requests/{request_id}", "GET /v1/requests",
+                        "POST /v1/requests/{request_id}/cancel", "GET /v1/models", "GET /v1/models/{model}"),
+                function("StatusFunction").routes().stream().map(r -> r.method() + " " + r.path()).toList());
+        assertTrue(function("WorkerFunction").routes().isEmpty());
+    }
+
+    @Test
+    void sqsEventSources() {
+        SqsEventSource jobs = function("WorkerFunction").sqsEventSources().get(0);
+        assertEquals(new SqsEventSource("Jobs", "JobsQueue", SQS + "/000000000000/JobsQueue",
+                "arn:aws:sqs:us-east-1:000000000000:JobsQueue", 5, 0, true, 5), jobs);
+        SqsEventSource dead = function("DeadLetterFunction").sqsEventSources().get(0);
+        assertEquals("JobsDeadLetterQueue", dead.queueLogicalId());
+        assertEquals(10, dead.batchSize());
+        assertTrue(dead.reportBatchItemFailures());
+        assertEquals(StackDefinitionReader.DEFAULT_SQS_MAXIMUM_CONCURRENCY, dead.maximumConcurrency());
+    }
+
+    @Test
+    void parameterOverridesReplaceDefaults() {
+        StackDefinition overridden = new StackDefinitionReader(template,
+                new ResourceNames(template, StackContext.local(Map.of("WorkerMaxConcurrency", "2",
+                        "RetentionDays", "7")), SQS)).read();
+        assertEquals(2, overridden.function("WorkerFunction").orElseThrow().sqsEventSources().get(0)
+                .maximumConcurrency());
+        assertEquals("7", overridden.function("WorkerFunction").orElseThrow().environment().get("RETENTION_DAYS"));
+    }
+
+    @Test
+    void s3EventSources() {
+        List<S3EventSource> edits = function("EditTriggerFunction").s3EventSources();
+        assertEquals(4, edits.size());
+        assertEquals(new S3EventSource("EditPng", "imagejobs-images-000000000000-us-east-1",
+                List.of("s3:ObjectCreated:*"), "edits/", ".png"), edits.get(0));
+        assertEquals(List.of(".png", ".jpg", ".jpeg", ".webp"), edits.stream().map(S3EventSource::suffix).toList());
+    }
+
+    @Test
+    void tablesWithKeysIndexesAndTtl() {
+        TableDefinition jobs = stack.table("JobsTable").orElseThrow();
+        assertEquals("JobsTable", jobs.tableName());
+        assertEquals("PAY_PER_REQUEST", jobs.billingMode());
+        assertEquals(List.of(new TableDefinition.KeyElement("request_id", "HASH")), jobs.keySchema());
+        assertEquals(3, jobs.attributes().size());
+        TableDefinition.SecondaryIndex index = jobs.globalSecondaryIndexes().get(0);
+        assertEquals("tenant-created_at", index.name());
+        assertEquals(List.of(new TableDefinition.KeyElement("tenant", "HASH"),
+                new TableDefinition.KeyElement("created_at", "RANGE")), index.keySchema());
+        assertEquals("INCLUDE", index.projectionType());
+        assertTrue(index.nonKeyAttributes().containsAll(List.of("model", "status", "expires_at")));
+        assertEquals("expires_at", jobs.ttlAttribute());
+
+        TableDefinition keys = stack.table("KeysTable").orElseThrow();
+        assertEquals("KEYS_ONLY", keys.globalSecondaryIndexes().get(0).projectionType());
+        assertEquals("expires_at", keys.ttlAttribute());
+    }
+
+    @Test
+    void queuesDeadLetterTargetFirstWithRedrive() {
+        assertEquals(List.of("JobsDeadLetterQueue", "JobsQueue"),
+                stack.queues().stream().map(QueueDefinition::logicalId).toList());
+        QueueDefinition jobs = stack.queue("JobsQueue").orElseThrow();
+        assertEquals("1800", jobs.attributes().get("VisibilityTimeout"));
+        assertEquals("345600", jobs.attributes().get("MessageRetentionPeriod"));
+        assertEquals("arn:aws:sqs:us-east-1:000000000000:JobsDeadLetterQueue", jobs.deadLetterTargetArn());
+        assertEquals(10, jobs.maxReceiveCount());
+        assertEquals("{\"deadLetterTargetArn\":\"arn:aws:sqs:us-east-1:000000000000:JobsDeadLetterQueue\","
+                + "\"maxReceiveCount\":\"10\"}", jobs.attributes().get("RedrivePolicy"));
+        assertNull(stack.queue("JobsDeadLetterQueue").orElseThrow().deadLetterTargetArn());
+    }
+
+    @Test
+    void bucketNameFromSub() {
+        assertEquals(List.of(new BucketDefinition("ImagesBucket", "imagejobs-images-000000000000-us-east-1")),
+                stack.buckets());
+    }
+
+    @Test
+    void outputsResolveToo() {
+        IntrinsicResolver resolver = stack.names().resolver();
+        Map<String, Object> outputs = template.section("Outputs");
+        assertEquals("https://imagejobs0.execute-api.us-east-1.amazonaws.com",
+                resolver.resolveString(((Map<?, ?>) outputs.get("ApiUrl")).get("Value")));
+        assertEquals(SQS + "/000000000000/JobsDeadLetterQueue",
+                resolver.resolveString(((Map<?, ?>) outputs.get("JobsDeadLetterQueueUrl")).get("Value")));
+    }
+}
