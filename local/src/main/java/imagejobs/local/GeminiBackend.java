@@ -17,6 +17,13 @@ public interface GeminiBackend extends AutoCloseable {
     @Override
     void close();
 
+    /** The backend cannot run here at all (not a failure to start): the stack goes on without Gemini. */
+    final class UnavailableException extends RuntimeException {
+        public UnavailableException(String message) {
+            super(message);
+        }
+    }
+
     /** Starts a backend on a port (0 = any free port) that accepts exactly {@code apiKey}. */
     @FunctionalInterface
     interface Starter {

@@ -38,7 +38,8 @@ public final class GeminiSimulatorLauncher implements GeminiBackend.Starter {
             simulatorClass = Class.forName(SIMULATOR, true, loader);
             configClass = Class.forName(CONFIG, true, loader);
         } catch (ClassNotFoundException e) {
-            throw new IllegalStateException("the Gemini simulator (" + SIMULATOR + ") is not part of this build");
+            throw new GeminiBackend.UnavailableException("the Gemini simulator (" + SIMULATOR
+                    + ") is not part of this build");
         }
         try {
             Object config = configClass.getMethod("defaults").invoke(null);

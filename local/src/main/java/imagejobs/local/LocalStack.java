@@ -133,10 +133,20 @@ public final class LocalStack implements AutoCloseable {
             });
             seedKeys(names);
 
-            if (simulator) {
-                gemini = log.step("Gemini simulator on " + Ports.LOOPBACK + ":" + portText(ports.geminiSimulator()),
-                        () -> config.geminiStarter().start(ports.geminiSimulator(), FunctionEnvironment.SIMULATOR_API_KEY));
-                started.push(gemini);
+            if (simulator && config.geminiStarter() instanceof GeminiSimulatorLauncher
+                    && !GeminiSimulatorLauncher.available()) {
+                log.info("Gemini simulator: not in this build; jobs will fail at the Gemini call (set GEMINI_API_KEY"
+                        + " to use the real one)");
+            } else if (simulator) {
+                try {
+                    gemini = log.step("Gemini simulator on " + Ports.LOOPBACK + ":" + portText(ports.geminiSimulator()),
+                            () -> config.geminiStarter().start(ports.geminiSimulator(),
+                                    FunctionEnvironment.SIMULATOR_API_KEY));
+                    started.push(gemini);
+                } catch (GeminiBackend.UnavailableException e) {
+                    log.info("warning: " + e.getMessage() + "; jobs will fail at the Gemini call (set GEMINI_API_KEY"
+                            + " to use the real one)");
+                }
             }
             environment = new FunctionEnvironment(emulators.dynamoDb().endpoint(), emulators.sqs().endpoint(),
                     emulators.s3().endpoint(), context.region(), gemini == null ? null : gemini.baseUrl(),

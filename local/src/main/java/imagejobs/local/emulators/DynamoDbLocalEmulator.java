@@ -19,6 +19,7 @@ import com.amazonaws.services.dynamodbv2.local.server.DynamoDBProxyServer;
  */
 public final class DynamoDbLocalEmulator implements Emulator {
     public static final String NATIVE_PATH_PROPERTY = "sqlite4java.library.path";
+    private static final String JOBS_PACKAGE = "com.amazonaws.services.dynamodbv2.local.shared.jobs.";
 
     private final DynamoDBProxyServer server;
     private final int port;
@@ -105,5 +106,22 @@ public final class DynamoDbLocalEmulator implements Emulator {
         } catch (Exception e) {
             System.err.println("DynamoDB Local did not stop cleanly: " + e);
         }
+        interruptBackgroundJobs();
+    }
+
+    /**
+     * stop() cancels DynamoDB Local's background jobs, but its shard-rollover scheduler sleeps out its interval on a
+     * non-daemon thread first, which would keep the JVM (and ./run-local) alive for minutes. Interrupting that
+     * sleep ends the job at once; the pool it runs in is already shut down.
+     */
+    private static void interruptBackgroundJobs() {
+        Thread.getAllStackTraces().forEach((thread, trace) -> {
+            for (StackTraceElement frame : trace) {
+                if (frame.getClassName().startsWith(JOBS_PACKAGE)) {
+                    thread.interrupt();
+                    return;
+                }
+            }
+        });
     }
 }

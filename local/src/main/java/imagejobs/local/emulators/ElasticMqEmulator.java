@@ -9,6 +9,7 @@ import org.elasticmq.rest.sqs.SQSRestServerBuilder;
  * template's: {@code http://127.0.0.1:9324/000000000000/JobsQueue}, {@code arn:aws:sqs:us-east-1:000000000000:JobsQueue}.
  */
 public final class ElasticMqEmulator implements Emulator {
+    private static final String PEKKO_JVM_HOOK = "pekko.coordinated-shutdown.run-by-jvm-shutdown-hook";
     private final SQSRestServer server;
     private final int port;
     private volatile boolean closed;
@@ -19,6 +20,11 @@ public final class ElasticMqEmulator implements Emulator {
     }
 
     public static ElasticMqEmulator start(int requestedPort, String region, String accountId) {
+        // The stack stops ElasticMQ itself (from its own shutdown hook); Pekko's hook would only warn that the JVM
+        // is already shutting down.
+        if (System.getProperty(PEKKO_JVM_HOOK) == null) {
+            System.setProperty(PEKKO_JVM_HOOK, "off");
+        }
         // Queue URLs embed the server address, which must be known before binding: choose the port ourselves.
         int port = requestedPort == 0 ? Ports.freePort() : requestedPort;
         SQSRestServer server = SQSRestServerBuilder

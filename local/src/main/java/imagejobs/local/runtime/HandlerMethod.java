@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 import com.amazonaws.services.lambda.runtime.serialization.PojoSerializer;
 
@@ -36,6 +37,8 @@ final class HandlerMethod {
     private final PojoSerializer<Object> inputSerializer;
     private final Type outputType;
     private final ClassLoader loader;
+    /** Output serializers by type: building one costs a Jackson introspection, every invocation would pay it. */
+    private final Map<Type, PojoSerializer<Object>> outputSerializers = new ConcurrentHashMap<>();
 
     private HandlerMethod(Class<?> handlerClass, Method method, ClassLoader loader) {
         this.handlerClass = handlerClass;
@@ -161,7 +164,8 @@ final class HandlerMethod {
                 return "null";
             }
             Type type = outputType == Object.class ? result.getClass() : outputType;
-            return LambdaSerializers.toJson(LambdaSerializers.forType(type, loader), result);
+            return LambdaSerializers.toJson(outputSerializers.computeIfAbsent(type,
+                    t -> LambdaSerializers.forType(t, loader)), result);
         } catch (InvocationTargetException e) {
             throw e.getCause();
         }

@@ -1,0 +1,108 @@
+package imagejobs.local.console;
+
+import java.io.PrintStream;
+import java.net.URI;
+import java.util.Comparator;
+import java.util.List;
+
+import imagejobs.local.LocalStack;
+import imagejobs.local.emulators.LocalCredentials;
+import imagejobs.local.http.RouteTable;
+import imagejobs.local.resources.LocalKey;
+import imagejobs.local.template.BucketDefinition;
+import imagejobs.local.template.QueueDefinition;
+import imagejobs.local.template.TableDefinition;
+
+/** What {@code ./run-local} prints once everything runs: endpoints, names, keys and a copy-paste walkthrough. */
+public final class StackSummary {
+    private final LocalStack stack;
+
+    public StackSummary(LocalStack stack) {
+        this.stack = stack;
+    }
+
+    public void print(PrintStream out, long startMillis) {
+        String api = stack.apiBaseUrl().map(URI::toString).orElse("(no HttpApi routes)");
+        URI dynamo = stack.dynamoDbEndpoint();
+        URI sqs = stack.sqsEndpoint();
+        URI s3 = stack.s3Endpoint();
+        List<String> tables = stack.definition().tables().stream().map(TableDefinition::tableName).toList();
+        List<QueueDefinition> queues = stack.definition().queues();
+        List<String> buckets = stack.definition().buckets().stream().map(BucketDefinition::name).toList();
+
+        out.println();
+        out.println("imagejobs local stack is up (" + startMillis + " ms)");
+        out.println();
+        row(out, "HTTP API", api, stack.functions().size() + " functions");
+        row(out, "DynamoDB Local", dynamo.toString(), "tables: " + String.join(", ", tables));
+        row(out, "ElasticMQ (SQS)", sqs.toString(), "queues: " + String.join(", ",
+                queues.stream().map(QueueDefinition::name).toList()));
+        row(out, "S3Proxy (S3)", s3.toString(), "buckets: " + String.join(", ", buckets));
+        String gemini = stack.gemini().map(g -> g.baseUrl() + " (simulator)")
+                .orElse(stack.environment().usesRealGemini() ? "your GEMINI_API_KEY, GEMINI_BASE_URL or the template's"
+                        : "none (the worker's Gemini calls will fail)");
+        row(out, "Gemini", gemini, "");
+        out.println();
+
+        stack.apiBaseUrl().ifPresent(base -> {
+            out.println("Routes:");
+            RouteTable.from(stack.definition().functions()).routes().stream()
+                    .sorted(Comparator.comparing(RouteTable.Route::path).thenComparing(RouteTable.Route::method))
+                    .forEach(r -> out.printf("  %-6s %-40s -> %s%n", r.method(), r.path(), r.functionLogicalId()));
+            out.println();
+        });
+        stack.functions().values().forEach(f -> f.definition().sqsEventSources().forEach(s -> out.println(
+                "SQS " + s.queueLogicalId() + " -> " + f.name() + " (batch " + s.batchSize() + ", up to "
+                        + s.maximumConcurrency() + " at once" + (s.reportBatchItemFailures() ? ", partial failures" : "")
+                        + ")")));
+        out.println();
+
+        out.println("API keys (tenant: key):");
+        for (LocalKey k : stack.keys()) {
+            out.println("  " + k.tenant() + ": " + k.key());
+        }
+        out.println();
+
+        out.println("AWS CLI against the emulators:");
+        out.println("  export AWS_ACCESS_KEY_ID=" + LocalCredentials.ACCESS_KEY_ID + " AWS_SECRET_ACCESS_KEY="
+                + LocalCredentials.SECRET_ACCESS_KEY + " AWS_REGION=" + stack.context().region());
+        for (String bucket : buckets) {
+            out.println("  aws --endpoint-url " + s3 + " s3 ls s3://" + bucket + " --recursive");
+        }
+        if (!tables.isEmpty()) {
+            out.println("  aws --endpoint-url " + dynamo + " dynamodb scan --table-name " + tables.get(0));
+        }
+        for (QueueDefinition q : queues) {
+            out.println("  aws --endpoint-url " + sqs + " sqs get-queue-attributes --attribute-names All --queue-url "
+                    + q.url());
+        }
+        out.println();
+
+        if (stack.apiBaseUrl().isPresent() && !stack.keys().isEmpty()) {
+            String key = stack.keys().get(0).key();
+            out.println("Try it:");
+            out.println("  curl -s -X POST " + api + "/v1/requests -H \"Authorization: Bearer " + key + "\" \\");
+            out.println("    -H 'content-type: application/json' \\");
+            out.println("    -d '{\"model\":\"gemini-2.5-flash-image\",\"payload\":{\"prompt\":\"a red fox\"}}'");
+            out.println("  # then, with the request_id it answers:");
+            out.println("  curl -s " + api + "/v1/requests/<request_id> -H \"Authorization: Bearer " + key + "\"");
+            out.println("  # once \"status\" is \"success\", download the image from outcome.media_urls[0].url:");
+            out.println("  curl -s -o fox.png '<url>'");
+            out.println();
+            out.println("  # the same with jq:");
+            out.println("  id=$(curl -s -X POST " + api + "/v1/requests -H \"Authorization: Bearer " + key
+                    + "\" -H 'content-type: application/json' -d '{\"model\":\"gemini-2.5-flash-image\",\"payload\":"
+                    + "{\"prompt\":\"a red fox\"}}' | jq -r .request_id)");
+            out.println("  curl -s " + api + "/v1/requests/$id -H \"Authorization: Bearer " + key
+                    + "\" | jq -r '.outcome.media_urls[0].url' | xargs curl -s -o fox.png");
+            out.println();
+        }
+        out.println("Ctrl-C stops everything.");
+        out.flush();
+    }
+
+    private static void row(PrintStream out, String name, String where, String what) {
+        out.printf("  %-16s %-28s %s%n", name, where, what);
+    }
+
+}
