@@ -38,8 +38,4 @@ final class HungRequests {
     void releaseAll() {
         parked.forEach(this::release);
     }
-
-    int size() {
-        return parked.size();
-    }
 }

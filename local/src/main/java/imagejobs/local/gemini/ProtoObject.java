@@ -13,19 +13,14 @@ import com.fasterxml.jackson.databind.JsonNode;
  * rejected, and errors that name the field by its proto path ({@code contents[0].parts[1].inline_data}).
  */
 final class ProtoObject {
-    private final JsonNode node;
     private final String path;
-    private final String type;
     private final Map<String, JsonNode> fields = new LinkedHashMap<>();
 
     /**
      * @param known the message's fields by JSON (lowerCamel) name
-     * @param type  the proto message name, for Google-style "Invalid value" messages
      */
-    private ProtoObject(JsonNode node, String path, String type, Set<String> known) {
-        this.node = node;
+    private ProtoObject(JsonNode node, String path, Set<String> known) {
         this.path = path;
-        this.type = type;
         Iterator<Map.Entry<String, JsonNode>> it = node.fields();
         while (it.hasNext()) {
             Map.Entry<String, JsonNode> field = it.next();
@@ -45,11 +40,12 @@ final class ProtoObject {
         }
     }
 
+    /** @param type the proto message name, for Google-style "Invalid value" messages */
     static ProtoObject read(JsonNode node, String path, String type, Set<String> known) {
         if (node == null || !node.isObject()) {
             throw invalidValue(path, "type.googleapis.com/google.ai.generativelanguage.v1beta." + type, node);
         }
-        return new ProtoObject(node, path, type, known);
+        return new ProtoObject(node, path, known);
     }
 
     /** The field under either spelling, or null when absent or JSON null. */
@@ -90,18 +86,6 @@ final class ProtoObject {
     String childPath(String camel) {
         String snake = snakeOf(camel);
         return path.isEmpty() ? snake : path + "." + snake;
-    }
-
-    String path() {
-        return path;
-    }
-
-    String type() {
-        return type;
-    }
-
-    JsonNode node() {
-        return node;
     }
 
     static GeminiError invalidValue(String path, String type, JsonNode value) {

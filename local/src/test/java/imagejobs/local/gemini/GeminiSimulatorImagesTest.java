@@ -9,7 +9,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import javax.imageio.ImageIO;
@@ -27,6 +32,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import imagejobs.shared.catalog.ModelCatalog;
 import imagejobs.shared.catalog.ModelSpec;
+import imagejobs.shared.json.Json;
 
 /** What a successful answer looks like: real images of the catalog's sizes, text, usage and ids. */
 class GeminiSimulatorImagesTest {
@@ -198,6 +204,23 @@ class GeminiSimulatorImagesTest {
                 SimHttp.prompt("two", "2:3", "1K")).images().get(0)).length + "";
 
         assertEquals(first, second);
+    }
+
+    @Test
+    void servesSixtyFourConcurrentCalls() throws Exception {
+        List<CompletableFuture<HttpResponse<String>>> calls = new ArrayList<>();
+        for (int i = 0; i < 64; i++) {
+            calls.add(http.client.sendAsync(http.request("/v1beta/models/gemini-3.1-flash-image-preview:generateContent")
+                    .POST(HttpRequest.BodyPublishers.ofString(Json.write(SimHttp.prompt("crowd " + i, "1:1", "1K"))))
+                    .build(), HttpResponse.BodyHandlers.ofString()));
+        }
+
+        for (CompletableFuture<HttpResponse<String>> call : calls) {
+            HttpResponse<String> response = call.get(30, TimeUnit.SECONDS);
+            assertEquals(200, response.statusCode());
+            SimHttp.Reply reply = new SimHttp.Reply(200, response.headers(), response.body());
+            assertArrayEquals(new int[] {1024, 1024}, SimHttp.dimensions(SimHttp.imageBytes(reply.images().get(0))));
+        }
     }
 
     private static ModelSpec spec(String id) {
