@@ -98,7 +98,11 @@ final class GenerateContentEndpoint implements HttpHandler {
         FaultDirectives faults = FaultDirectives.parse(request.lastUserText());
         if (faults.delayMillis() > 0) {
             // Waiting on a timer rather than in this thread: delayed calls must not use up the request threads.
-            timer.schedule(() -> resume(exchange, request, faults), faults.delayMillis(), TimeUnit.MILLISECONDS);
+            try {
+                timer.schedule(() -> resume(exchange, request, faults), faults.delayMillis(), TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException e) {
+                exchange.close(); // closing down
+            }
             return;
         }
         answer(exchange, request, faults);
