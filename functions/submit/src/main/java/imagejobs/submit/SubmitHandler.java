@@ -1,0 +1,55 @@
+package imagejobs.submit;
+
+import java.util.Map;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+
+import imagejobs.lambda.HttpEvents;
+import imagejobs.shared.config.Environment;
+import imagejobs.shared.http.ApiException;
+import imagejobs.shared.http.ApiRequest;
+import imagejobs.shared.http.ApiResponse;
+import imagejobs.shared.submit.SubmitService;
+
+/**
+ * {@code POST /v1/requests} and {@code POST /v1beta/models/{model}:generateContent}. API Gateway path variables
+ * must be whole segments, so the second route arrives as {@code {modelAction}} = {@code "<model>:generateContent"}.
+ */
+public final class SubmitHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
+    static final String GENERATE_CONTENT = ":generateContent";
+
+    private final SubmitService service;
+
+    /** Lambda's entry point. */
+    public SubmitHandler() {
+        this(System.getenv());
+    }
+
+    /** The same wiring with a given environment (the local stack, tests). */
+    public SubmitHandler(Map<String, String> environment) {
+        this(SubmitWiring.service(new Environment(environment)));
+    }
+
+    public SubmitHandler(SubmitService service) {
+        this.service = service;
+    }
+
+    @Override
+    public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
+        return HttpEvents.handle(event, context, this::route);
+    }
+
+    private ApiResponse route(ApiRequest request) {
+        String modelAction = request.pathParameter("modelAction").orElse(null);
+        if (modelAction == null) {
+            return service.submitRequestQueue(request);
+        }
+        if (!modelAction.endsWith(GENERATE_CONTENT)) {
+            throw ApiException.notFound("unknown method '" + modelAction + "'; use {model}:generateContent");
+        }
+        return service.submitNative(request, modelAction.substring(0, modelAction.length() - GENERATE_CONTENT.length()));
+    }
+}

@@ -1,0 +1,69 @@
+package imagejobs.worker;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
+import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+
+import imagejobs.lambda.SqsBatches;
+import imagejobs.shared.config.Environment;
+import imagejobs.shared.log.StructuredLog;
+import imagejobs.shared.queue.JobMessage;
+import imagejobs.shared.worker.JobProcessor;
+
+/**
+ * The jobs queue's consumer. Each message is one job id; messages that must come back later are reported as
+ * batch item failures (their visibility is already set to the wait), so one slow or failing job never sends its
+ * batch mates back.
+ */
+public final class WorkerHandler implements RequestHandler<SQSEvent, SQSBatchResponse> {
+    private static final StructuredLog LOG = StructuredLog.get(WorkerHandler.class);
+
+    /** Sized for the template's batch size; daemon threads so they never hold a JVM open. */
+    private static final int MAX_PARALLEL = 10;
+
+    private final JobProcessor processor;
+    private final ExecutorService executor = Executors.newFixedThreadPool(MAX_PARALLEL, runnable -> {
+        Thread thread = new Thread(runnable, "job-worker");
+        thread.setDaemon(true);
+        return thread;
+    });
+
+    public WorkerHandler() {
+        this(System.getenv());
+    }
+
+    public WorkerHandler(Map<String, String> environment) {
+        this(WorkerWiring.processor(new Environment(environment)));
+    }
+
+    public WorkerHandler(JobProcessor processor) {
+        this.processor = processor;
+    }
+
+    @Override
+    public SQSBatchResponse handleRequest(SQSEvent event, Context context) {
+        Duration budget = context == null ? null : Duration.ofMillis(context.getRemainingTimeInMillis());
+        return SqsBatches.processConcurrently(event, executor, message -> {
+            StructuredLog.clearContext();
+            StructuredLog.put("message_id", message.getMessageId());
+            try {
+                Optional<String> requestId = JobMessage.requestId(message.getBody());
+                if (requestId.isEmpty()) {
+                    LOG.warn("message without a request id; dropped");
+                    return true;
+                }
+                return processor.process(requestId.get(), message.getReceiptHandle(), budget)
+                        instanceof JobProcessor.Result.Done;
+            } finally {
+                StructuredLog.clearContext();
+            }
+        });
+    }
+}

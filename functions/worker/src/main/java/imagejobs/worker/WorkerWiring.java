@@ -1,0 +1,64 @@
+package imagejobs.worker;
+
+import java.time.Clock;
+import java.time.Duration;
+
+import imagejobs.shared.catalog.ModelCatalog;
+import imagejobs.shared.config.AwsClientConfig;
+import imagejobs.shared.config.Environment;
+import imagejobs.shared.config.Settings;
+import imagejobs.shared.gemini.ApiKeySource;
+import imagejobs.shared.gemini.GeminiClient;
+import imagejobs.shared.jobs.DynamoJobStore;
+import imagejobs.shared.jobs.JobStore;
+import imagejobs.shared.queue.SqsJobQueue;
+import imagejobs.shared.storage.S3Clients;
+import imagejobs.shared.storage.S3ObjectStore;
+import imagejobs.shared.worker.Backoff;
+import imagejobs.shared.worker.JobProcessor;
+import imagejobs.shared.worker.OutcomeWriter;
+import imagejobs.shared.worker.ReferenceException;
+import imagejobs.shared.worker.ReferenceResolver;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
+import software.amazon.awssdk.services.sqs.SqsClient;
+
+/** Builds the worker's collaborators once per container. */
+final class WorkerWiring {
+    private WorkerWiring() {
+    }
+
+    static JobProcessor processor(Environment env) {
+        Settings settings = new Settings(env);
+        AwsClientConfig aws = new AwsClientConfig(env);
+        DynamoDbClient dynamo = aws.configure(DynamoDbClient.builder(), "DYNAMODB").build();
+        SqsClient sqs = aws.configure(SqsClient.builder(), "SQS").build();
+        S3ObjectStore store = new S3ObjectStore(S3Clients.client(aws, settings), null, settings.imagesBucket());
+        ApiKeySource key = new ApiKeySource(env.optional(Settings.GEMINI_API_KEY).orElse(null),
+                env.optional(Settings.GEMINI_API_KEY_SECRET_ID).map(id -> secretFetcher(aws, id)).orElse(null));
+        GeminiClient gemini = new GeminiClient(GeminiClient.defaultHttpClient(), settings.geminiBaseUrl(),
+                settings.geminiAuthStyle(), key);
+        ReferenceResolver references = new ReferenceResolver(store, url -> {
+            throw new ReferenceException("https references are not supported yet: " + url);
+        });
+        return new JobProcessor(new DynamoJobStore(dynamo, settings.jobsTable()), store,
+                new SqsJobQueue(sqs, settings.jobsQueueUrl()), gemini, ModelCatalog.load(), references,
+                new OutcomeWriter(store), Backoff.standard(), settings.maxAttempts(),
+                settings.workerTimeout().plus(Duration.ofSeconds(60)), Clock.systemUTC());
+    }
+
+    static JobStore jobStore(Environment env) {
+        Settings settings = new Settings(env);
+        AwsClientConfig aws = new AwsClientConfig(env);
+        return new DynamoJobStore(aws.configure(DynamoDbClient.builder(), "DYNAMODB").build(), settings.jobsTable());
+    }
+
+    /** Built on first use only: with GEMINI_API_KEY set (local runs) Secrets Manager is never touched. */
+    private static java.util.function.Supplier<String> secretFetcher(AwsClientConfig aws, String secretId) {
+        return () -> {
+            try (SecretsManagerClient secrets = aws.configure(SecretsManagerClient.builder(), "SECRETS_MANAGER").build()) {
+                return secrets.getSecretValue(r -> r.secretId(secretId)).secretString().trim();
+            }
+        };
+    }
+}

@@ -1,0 +1,109 @@
+package imagejobs.shared.config;
+
+import java.time.Duration;
+
+/**
+ * Every environment variable the functions read, with its default, in one place. The README's configuration
+ * table lists the same names (a test keeps the two in step).
+ */
+public final class Settings {
+    public static final String JOBS_TABLE = "JOBS_TABLE";
+    public static final String KEYS_TABLE = "KEYS_TABLE";
+    public static final String IMAGES_BUCKET = "IMAGES_BUCKET";
+    public static final String JOBS_QUEUE_URL = "JOBS_QUEUE_URL";
+    public static final String RETENTION_DAYS = "RETENTION_DAYS";
+    public static final String PRESIGN_TTL_SECONDS = "PRESIGN_TTL_SECONDS";
+    public static final String MAX_ATTEMPTS = "MAX_ATTEMPTS";
+    public static final String DEFAULT_MODEL = "DEFAULT_MODEL";
+    public static final String DEFAULT_RATE_PER_MINUTE = "DEFAULT_RATE_PER_MINUTE";
+    public static final String MAX_BODY_BYTES = "MAX_BODY_BYTES";
+    public static final String S3_FORCE_PATH_STYLE = "S3_FORCE_PATH_STYLE";
+    public static final String GEMINI_BASE_URL = "GEMINI_BASE_URL";
+    public static final String GEMINI_AUTH_STYLE = "GEMINI_AUTH_STYLE";
+    public static final String GEMINI_API_KEY = "GEMINI_API_KEY";
+    public static final String GEMINI_API_KEY_SECRET_ID = "GEMINI_API_KEY_SECRET_ID";
+    public static final String WORKER_TIMEOUT_SECONDS = "WORKER_TIMEOUT_SECONDS";
+    public static final String ALLOW_LOOPBACK_REFERENCES = "ALLOW_LOOPBACK_REFERENCES";
+
+    public static final int DEFAULT_RETENTION_DAYS = 30;
+    public static final int DEFAULT_PRESIGN_TTL_SECONDS = 3600;
+    public static final int DEFAULT_MAX_ATTEMPTS = 4;
+    public static final String DEFAULT_MODEL_ID = "gemini-2.5-flash-image";
+    public static final int DEFAULT_RATE = 60;
+    /** Gemini's inline request limit is 20 MB; 7 MB per image leaves room for two images plus text. */
+    public static final int DEFAULT_MAX_BODY_BYTES = 20 * 1024 * 1024;
+    public static final String DEFAULT_GEMINI_BASE_URL = "https://generativelanguage.googleapis.com";
+    public static final int DEFAULT_WORKER_TIMEOUT_SECONDS = 300;
+
+    private final Environment env;
+
+    public Settings(Environment env) {
+        this.env = env;
+    }
+
+    public Environment environment() {
+        return env;
+    }
+
+    public String jobsTable() {
+        return env.required(JOBS_TABLE);
+    }
+
+    public String keysTable() {
+        return env.required(KEYS_TABLE);
+    }
+
+    public String imagesBucket() {
+        return env.required(IMAGES_BUCKET);
+    }
+
+    public String jobsQueueUrl() {
+        return env.required(JOBS_QUEUE_URL);
+    }
+
+    public Duration retention() {
+        return Duration.ofDays(env.integer(RETENTION_DAYS, DEFAULT_RETENTION_DAYS));
+    }
+
+    public Duration presignTtl() {
+        return Duration.ofSeconds(env.integer(PRESIGN_TTL_SECONDS, DEFAULT_PRESIGN_TTL_SECONDS));
+    }
+
+    public int maxAttempts() {
+        return env.integer(MAX_ATTEMPTS, DEFAULT_MAX_ATTEMPTS);
+    }
+
+    public String defaultModel() {
+        return env.get(DEFAULT_MODEL, DEFAULT_MODEL_ID);
+    }
+
+    public int defaultRatePerMinute() {
+        return env.integer(DEFAULT_RATE_PER_MINUTE, DEFAULT_RATE);
+    }
+
+    public int maxBodyBytes() {
+        return env.integer(MAX_BODY_BYTES, DEFAULT_MAX_BODY_BYTES);
+    }
+
+    public boolean s3ForcePathStyle() {
+        return env.flag(S3_FORCE_PATH_STYLE, false);
+    }
+
+    public String geminiBaseUrl() {
+        String url = env.get(GEMINI_BASE_URL, DEFAULT_GEMINI_BASE_URL);
+        return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+    }
+
+    public String geminiAuthStyle() {
+        return env.get(GEMINI_AUTH_STYLE, "x-goog-api-key");
+    }
+
+    public Duration workerTimeout() {
+        return Duration.ofSeconds(env.integer(WORKER_TIMEOUT_SECONDS, DEFAULT_WORKER_TIMEOUT_SECONDS));
+    }
+
+    /** Only tests and the local stack set this: lets reference downloads reach 127.0.0.1. */
+    public boolean allowLoopbackReferences() {
+        return env.flag(ALLOW_LOOPBACK_REFERENCES, false);
+    }
+}
