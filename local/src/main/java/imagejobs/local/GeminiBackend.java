@@ -11,18 +11,11 @@ public interface GeminiBackend extends AutoCloseable {
 
     int port();
 
-    /** The underlying object (the GeminiSimulator), for tests that inspect it. */
+    /** The underlying object (the GeminiSimulator for the default starter), for tests that inspect it. */
     Object handle();
 
     @Override
     void close();
-
-    /** The backend cannot run here at all (not a failure to start): the stack goes on without Gemini. */
-    final class UnavailableException extends RuntimeException {
-        public UnavailableException(String message) {
-            super(message);
-        }
-    }
 
     /** Starts a backend on a port (0 = any free port) that accepts exactly {@code apiKey}. */
     @FunctionalInterface

@@ -17,6 +17,7 @@ import imagejobs.local.emulators.EmulatorPorts;
 import imagejobs.local.emulators.EmulatorSet;
 import imagejobs.local.emulators.LocalAwsClients;
 import imagejobs.local.emulators.Ports;
+import imagejobs.local.gemini.GeminiSimulator;
 import imagejobs.local.http.HttpApiEventBuilder;
 import imagejobs.local.http.HttpApiFrontDoor;
 import imagejobs.local.http.RouteTable;
@@ -133,20 +134,10 @@ public final class LocalStack implements AutoCloseable {
             });
             seedKeys(names);
 
-            if (simulator && config.geminiStarter() instanceof GeminiSimulatorLauncher
-                    && !GeminiSimulatorLauncher.available()) {
-                log.info("Gemini simulator: not in this build; jobs will fail at the Gemini call (set GEMINI_API_KEY"
-                        + " to use the real one)");
-            } else if (simulator) {
-                try {
-                    gemini = log.step("Gemini simulator on " + Ports.LOOPBACK + ":" + portText(ports.geminiSimulator()),
-                            () -> config.geminiStarter().start(ports.geminiSimulator(),
-                                    FunctionEnvironment.SIMULATOR_API_KEY));
-                    started.push(gemini);
-                } catch (GeminiBackend.UnavailableException e) {
-                    log.info("warning: " + e.getMessage() + "; jobs will fail at the Gemini call (set GEMINI_API_KEY"
-                            + " to use the real one)");
-                }
+            if (simulator) {
+                gemini = log.step("Gemini simulator on " + Ports.LOOPBACK + ":" + portText(ports.geminiSimulator()),
+                        () -> config.geminiStarter().start(ports.geminiSimulator(), FunctionEnvironment.SIMULATOR_API_KEY));
+                started.push(gemini);
             }
             environment = new FunctionEnvironment(emulators.dynamoDb().endpoint(), emulators.sqs().endpoint(),
                     emulators.s3().endpoint(), context.region(), gemini == null ? null : gemini.baseUrl(),
@@ -265,9 +256,15 @@ public final class LocalStack implements AutoCloseable {
         return emulators;
     }
 
-    /** The Gemini simulator when it runs (not when the user's GEMINI_API_KEY is used). */
+    /** The Gemini stand-in when it runs (not when the user's GEMINI_API_KEY is used). */
     public Optional<GeminiBackend> gemini() {
         return Optional.ofNullable(gemini);
+    }
+
+    /** The Gemini simulator, when the stack started the default one: its request log, fault counters, ... */
+    public Optional<GeminiSimulator> geminiSimulator() {
+        return gemini().map(GeminiBackend::handle).filter(GeminiSimulator.class::isInstance)
+                .map(GeminiSimulator.class::cast);
     }
 
     public String tableName(String logicalId) {

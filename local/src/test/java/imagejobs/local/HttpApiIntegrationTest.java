@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -40,6 +41,8 @@ class HttpApiIntegrationTest {
     static void start() {
         stack = LocalStack.start(FixtureStack.config()
                 .startSqsPollers(false)
+                .startGeminiSimulator(true)
+                .functionEnvironment("EchoFunction", "FIXTURE_ONLY", "set by the test")
                 .integrationTimeout(Duration.ofSeconds(3))
                 .build());
         http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -168,6 +171,28 @@ class HttpApiIntegrationTest {
         HttpResponse<byte[]> unavailable = send(request("/slow/sleep?ms=6000"));
         assertEquals(503, unavailable.statusCode(), "the integration timeout (3 s here) comes first");
         assertEquals("Service Unavailable", json(unavailable).get("message").asText());
+    }
+
+    @Test
+    void functionsGetTheLocalWiringAndTheSimulatorAsGemini() throws Exception {
+        Map<String, String> env = stack.function("EchoFunction").environment();
+        assertEquals(stack.sqsEndpoint().toString(), env.get("AWS_ENDPOINT_URL_SQS"));
+        assertEquals(stack.queueUrl("WorkQueue"), env.get("WORK_QUEUE_URL"));
+        assertEquals("set by the test", env.get("FIXTURE_ONLY"));
+        assertFalse(stack.function("PlainFunction").environment().containsKey("FIXTURE_ONLY"));
+        String gemini = stack.gemini().orElseThrow().baseUrl();
+        assertEquals(gemini, env.get("GEMINI_BASE_URL"));
+        assertFalse(env.containsKey("GEMINI_API_KEY_SECRET_ID"));
+        assertFalse(stack.function("PlainFunction").environment().containsKey("GEMINI_API_KEY"));
+
+        String body = "{\"contents\":[{\"role\":\"user\",\"parts\":[{\"text\":\"a red fox\"}]}]}";
+        HttpRequest.Builder call = HttpRequest.newBuilder(URI.create(gemini
+                + "/v1beta/models/gemini-2.5-flash-image:generateContent")).header("content-type", "application/json")
+                .POST(BodyPublishers.ofString(body));
+        assertEquals(200, send(call.copy().header("x-goog-api-key", env.get("GEMINI_API_KEY"))).statusCode());
+        assertEquals(400, send(call.copy().header("x-goog-api-key", "wrong")).statusCode(),
+                "the simulator accepts only the key the functions get");
+        assertTrue(stack.geminiSimulator().isPresent());
     }
 
     @Test
