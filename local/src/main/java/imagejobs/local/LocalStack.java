@@ -166,7 +166,7 @@ public final class LocalStack implements AutoCloseable {
                     try {
                         return HttpApiFrontDoor.start(ports.api(), routes, functions,
                                 new HttpApiEventBuilder(context.accountId(), ResourceNames.LOCAL_API_ID),
-                                config.httpThreads(), config.integrationTimeout(), config.out());
+                                config.httpThreads(), config.integrationTimeout(), config.out(), config.accessLog());
                     } catch (IOException e) {
                         throw new UncheckedIOException(e);
                     }

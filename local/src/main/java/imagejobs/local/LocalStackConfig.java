@@ -41,6 +41,7 @@ public final class LocalStackConfig {
     private final int sqsWaitSeconds;
     private final Duration integrationTimeout;
     private final String keysTableLogicalId;
+    private final boolean accessLog;
     private final PrintStream out;
 
     private LocalStackConfig(Builder b) {
@@ -66,6 +67,7 @@ public final class LocalStackConfig {
         this.sqsWaitSeconds = b.sqsWaitSeconds;
         this.integrationTimeout = b.integrationTimeout;
         this.keysTableLogicalId = b.keysTableLogicalId;
+        this.accessLog = b.accessLog;
         this.out = b.out;
     }
 
@@ -73,17 +75,28 @@ public final class LocalStackConfig {
         return new Builder(repositoryRoot);
     }
 
+    /** {@code IMAGEJOBS_PARAMETER_WorkerMaxConcurrency=2} overrides that template parameter's Default. */
+    public static final String PARAMETER_PREFIX = "IMAGEJOBS_PARAMETER_";
+
     /**
      * The CLI's configuration: ports from IMAGEJOBS_*_PORT (defaults 3000, 9000, 8000, 9324, 8090), keys from
-     * IMAGEJOBS_LOCAL_KEYS (else the dev key), the Gemini simulator unless GEMINI_API_KEY is set, and the user's
-     * environment for GEMINI_* and IMAGEJOBS_FUNCTION_ENV_* pass-through.
+     * IMAGEJOBS_LOCAL_KEYS (else the dev key), template parameters from IMAGEJOBS_PARAMETER_<Name>, the Gemini
+     * simulator unless GEMINI_API_KEY is set, the user's environment for GEMINI_* and IMAGEJOBS_FUNCTION_ENV_*
+     * pass-through, and an access log line per HTTP request.
      */
     public static Builder fromEnvironment(Path repositoryRoot, Map<String, String> env) {
-        return new Builder(repositoryRoot)
+        Builder builder = new Builder(repositoryRoot)
                 .ports(EmulatorPorts.fromEnvironment(env))
                 .keys(LocalKey.parse(env.get(LocalKey.KEYS_VARIABLE)))
                 .processEnvironment(env)
-                .startGeminiSimulator(true);
+                .startGeminiSimulator(true)
+                .accessLog(true);
+        env.forEach((name, value) -> {
+            if (name.startsWith(PARAMETER_PREFIX) && name.length() > PARAMETER_PREFIX.length()) {
+                builder.parameter(name.substring(PARAMETER_PREFIX.length()), value);
+            }
+        });
+        return builder;
     }
 
     /** The repository root: -Dimagejobs.root, else the current directory. */
@@ -117,6 +130,7 @@ public final class LocalStackConfig {
     public int sqsWaitSeconds() { return sqsWaitSeconds; }
     public Duration integrationTimeout() { return integrationTimeout; }
     public String keysTableLogicalId() { return keysTableLogicalId; }
+    public boolean accessLog() { return accessLog; }
     public PrintStream out() { return out; }
 
     public static final class Builder {
@@ -139,6 +153,7 @@ public final class LocalStackConfig {
         private int sqsWaitSeconds = 1;
         private Duration integrationTimeout = Duration.ofSeconds(30);
         private String keysTableLogicalId = "KeysTable";
+        private boolean accessLog;
         private PrintStream out = System.out;
 
         private Builder(Path repositoryRoot) {
@@ -247,6 +262,12 @@ public final class LocalStackConfig {
         /** The table the API keys are seeded into (default KeysTable); seeding is skipped if there is none. */
         public Builder keysTable(String logicalId) {
             this.keysTableLogicalId = logicalId;
+            return this;
+        }
+
+        /** One line per HTTP API request on {@link #out}. */
+        public Builder accessLog(boolean on) {
+            this.accessLog = on;
             return this;
         }
 

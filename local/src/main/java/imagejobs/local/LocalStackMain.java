@@ -73,5 +73,7 @@ public final class LocalStackMain {
         out.println("  IMAGEJOBS_LOCAL_KEYS=tenantA:keyA,tenantB:keyB   API keys to seed (default dev: ij_dev_local_key)");
         out.println("  GEMINI_API_KEY [GEMINI_BASE_URL, GEMINI_AUTH_STYLE]  call the real Gemini instead of the simulator");
         out.println("  IMAGEJOBS_FUNCTION_ENV_<NAME>=value             set NAME in every function's environment");
+        out.println("  IMAGEJOBS_PARAMETER_<Name>=value                a template parameter instead of its Default");
+        out.println("  IMAGEJOBS_JAVA_OPTS                             extra JVM options (./run-local)");
     }
 }

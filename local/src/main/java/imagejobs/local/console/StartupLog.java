@@ -11,10 +11,6 @@ public final class StartupLog {
         this.out = out;
     }
 
-    public static StartupLog silent() {
-        return new StartupLog(new PrintStream(java.io.OutputStream.nullOutputStream()));
-    }
-
     /** Runs one start step, printing what it does, how long it took, and the failure if it failed. */
     public <T> T step(String what, Callable<T> action) {
         synchronized (out) {

@@ -53,10 +53,11 @@ public final class HttpApiFrontDoor implements AutoCloseable {
     private final HttpApiEventBuilder events;
     private final Duration integrationTimeout;
     private final PrintStream log;
+    private final boolean accessLog;
 
     private HttpApiFrontDoor(HttpServer server, ThreadPoolExecutor requestThreads, ExecutorService integrationThreads,
                              RouteTable routes, Map<String, LocalFunction> functions, HttpApiEventBuilder events,
-                             Duration integrationTimeout, PrintStream log) {
+                             Duration integrationTimeout, PrintStream log, boolean accessLog) {
         this.server = server;
         this.requestThreads = requestThreads;
         this.integrationThreads = integrationThreads;
@@ -65,15 +66,17 @@ public final class HttpApiFrontDoor implements AutoCloseable {
         this.events = events;
         this.integrationTimeout = integrationTimeout;
         this.log = log;
+        this.accessLog = accessLog;
     }
 
     /**
      * @param functions   logical id → function, for every function a route names
      * @param threads     concurrent requests served (the rest queue in the accept backlog)
+     * @param accessLog   one line per request on {@code log} (method, path, status, time)
      */
     public static HttpApiFrontDoor start(int port, RouteTable routes, Map<String, LocalFunction> functions,
                                          HttpApiEventBuilder events, int threads, Duration integrationTimeout,
-                                         PrintStream log) throws IOException {
+                                         PrintStream log, boolean accessLog) throws IOException {
         HttpServer server;
         try {
             server = HttpServer.create(new InetSocketAddress(InetAddress.getByName(Ports.LOOPBACK), port), 256);
@@ -87,7 +90,7 @@ public final class HttpApiFrontDoor implements AutoCloseable {
                 new LinkedBlockingQueue<>(), named("apigw-integration"));
         integrationThreads.allowCoreThreadTimeOut(true);
         HttpApiFrontDoor door = new HttpApiFrontDoor(server, requestThreads, integrationThreads, routes, functions,
-                events, integrationTimeout, log);
+                events, integrationTimeout, log, accessLog);
         server.createContext("/", door::handle);
         server.setExecutor(requestThreads);
         server.start();
@@ -116,6 +119,7 @@ public final class HttpApiFrontDoor implements AutoCloseable {
     }
 
     private void handle(HttpExchange exchange) {
+        long started = System.nanoTime();
         String requestId = HttpApiEventBuilder.newRequestId();
         HttpApiResponse response;
         try {
@@ -123,6 +127,10 @@ public final class HttpApiFrontDoor implements AutoCloseable {
         } catch (RuntimeException | IOException e) {
             log.println("[api] " + requestId + " " + e);
             response = HttpApiResponse.internalError();
+        }
+        if (accessLog) {
+            log.println("[api] " + exchange.getRequestMethod() + " " + exchange.getRequestURI().getRawPath() + " "
+                    + response.statusCode() + " " + (System.nanoTime() - started) / 1_000_000 + " ms " + requestId);
         }
         try {
             send(exchange, requestId, response);

@@ -15,7 +15,6 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequestEntry;
 import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
-import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /**
  * Lambda's SQS event source mapping for one event source: up to MaximumConcurrency pollers each long-poll the queue,
@@ -107,13 +106,11 @@ public final class SqsEventSourcePoller implements AutoCloseable {
         return new ArrayList<>(batch.values());
     }
 
-    @SuppressWarnings("deprecation") // attributeNames: ElasticMQ still reads the pre-2023 parameter name
     private List<Message> receive(int max, int wait) {
         return sqs.receiveMessage(r -> r.queueUrl(source.queueUrl())
                 .maxNumberOfMessages(max)
                 .waitTimeSeconds(wait)
                 .messageSystemAttributeNames(MessageSystemAttributeName.ALL)
-                .attributeNames(QueueAttributeName.ALL)
                 .messageAttributeNames("All")).messages();
     }
 
