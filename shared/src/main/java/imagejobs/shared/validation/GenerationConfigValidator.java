@@ -27,6 +27,7 @@ final class GenerationConfigValidator {
             "maxOutputTokens", "seed", "stopSequences", "presencePenalty", "frequencyPenalty", "responseMimeType",
             "responseSchema", "responseJsonSchema", "responseLogprobs", "logprobs", "enableEnhancedCivicAnswers",
             "thinkingConfig", "mediaResolution", "speechConfig", "imageConfig", "aspectRatio", "imageSize");
+    static final String SHOWN = String.join(", ", FIELDS.stream().filter(f -> !f.equals("speechConfig")).toList());
     static final List<String> IMAGE_CONFIG_FIELDS = List.of("aspectRatio", "imageSize");
     static final List<String> THINKING_FIELDS = List.of("includeThoughts", "thinkingBudget", "thinkingLevel");
     static final List<String> MODALITIES = List.of("TEXT", "IMAGE");
@@ -41,7 +42,7 @@ final class GenerationConfigValidator {
 
     /** The canonical config, or null when nothing is left in it. */
     static ObjectNode generationConfig(JsonNode node, String field, ModelSpec model) {
-        FieldReader in = FieldReader.read(node, field, "generationConfig", FIELDS);
+        FieldReader in = FieldReader.read(node, field, "generationConfig", FIELDS, SHOWN);
         ObjectNode out = Json.object();
         if (in.has("speechConfig")) {
             throw new FieldError(FieldError.UNSUPPORTED_FIELD, in.path("speechConfig"), "speechConfig is for audio"
@@ -64,7 +65,12 @@ final class GenerationConfigValidator {
         }
         if (in.has("candidateCount")) {
             // A job has one outcome; more candidates would be generated, billed and dropped.
-            out.set("candidateCount", Values.integer(in.get("candidateCount"), in.path("candidateCount"), 1L, 1L));
+            JsonNode count = Values.integer(in.get("candidateCount"), in.path("candidateCount"), null, null);
+            if (count.asInt() != 1) {
+                throw new FieldError(FieldError.OUT_OF_RANGE, in.path("candidateCount"), in.path("candidateCount")
+                        + " is " + count.asInt() + "; a job answers with one candidate, so only 1 is allowed");
+            }
+            out.set("candidateCount", count);
         }
         if (in.has("maxOutputTokens")) {
             out.set("maxOutputTokens", Values.integer(in.get("maxOutputTokens"), in.path("maxOutputTokens"), 1L, null));

@@ -79,7 +79,7 @@ final class InlineImages {
             throw new FieldError(FieldError.MIME_TYPE_MISMATCH, field, "the mime type says " + mime
                     + " but the data is " + actual.get() + "; declare " + actual.get()
                     + (model.acceptsInput(actual.get()) ? "" : " (not accepted by " + model.id() + ")")
-                    + " or send a " + mime + " image");
+                    + " or send " + mime + " data");
         }
         return bytes;
     }

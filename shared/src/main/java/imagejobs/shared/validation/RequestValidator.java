@@ -83,7 +83,8 @@ public final class RequestValidator {
     }
 
     private ObjectNode nativeRequest(JsonNode body, String prefix, RequestContext ctx) {
-        FieldReader in = FieldReader.read(body, prefix, prefix.isEmpty() ? "the request" : prefix, NATIVE_FIELDS);
+        FieldReader in = FieldReader.read(body, prefix, prefix.isEmpty() ? "the request" : prefix, NATIVE_FIELDS,
+                "contents, systemInstruction, generationConfig, safetySettings");
         for (String unsupported : List.of("tools", "toolConfig", "cachedContent")) {
             if (in.has(unsupported)) {
                 throw new FieldError(FieldError.UNSUPPORTED_FIELD, in.path(unsupported), unsupported + " is not"
