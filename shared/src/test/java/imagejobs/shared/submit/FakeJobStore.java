@@ -21,6 +21,10 @@ final class FakeJobStore implements JobStore {
     RuntimeException createFailure;
     /** Writes the job, then throws: the ambiguous "timed out after it landed" failure. */
     boolean createLandsThenFails;
+    /** The pre-check misses every binding, as when two submits race past it. */
+    boolean hideBindingsFromLookup;
+    /** How many failUnfinished calls throw before one goes through. */
+    int failUnfinishedFailures;
 
     record Binding(String requestId, String requestHash, Instant expiresAt) {
     }
@@ -58,7 +62,7 @@ final class FakeJobStore implements JobStore {
 
     @Override
     public synchronized Optional<IdempotencyBinding> findIdempotencyKey(String keyHash, Instant now) {
-        Binding b = bindings.get(keyHash);
+        Binding b = hideBindingsFromLookup ? null : bindings.get(keyHash);
         if (b == null || b.expiresAt().isBefore(now)) {
             return Optional.empty();
         }
@@ -82,6 +86,10 @@ final class FakeJobStore implements JobStore {
 
     @Override
     public synchronized boolean failUnfinished(String requestId, JobError error, Instant now) {
+        if (failUnfinishedFailures > 0) {
+            failUnfinishedFailures--;
+            throw new IllegalStateException("simulated: the store is briefly unreachable");
+        }
         Job job = jobs.get(requestId);
         if (job == null || job.status().terminal()) {
             return false;
