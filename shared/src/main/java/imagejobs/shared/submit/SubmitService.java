@@ -170,15 +170,15 @@ public final class SubmitService {
             return Optional.empty();
         }
         Optional<Job> earlier = jobs.get(binding.get().requestId());
-        if (earlier.isPresent() && neverQueued(earlier.get())) {
-            // Its release failed after an enqueue failure: the key is free, as the 503 told the client.
-            release(keyHash, earlier.get().requestId());
+        if (earlier.isEmpty() || neverQueued(earlier.get())) {
+            // A job that never reached the queue (its release failed after the 503) or is gone binds nothing.
+            release(keyHash, binding.get().requestId());
             return Optional.empty();
         }
         if (!binding.get().requestHash().equals(requestHash)) {
             throw reused(binding.get().requestId());
         }
-        return earlier.map(job -> answer(job, true));
+        return Optional.of(answer(earlier.get(), true));
     }
 
     /** Marks a job that did not reach the queue failed (bounded retries) and frees its idempotency key. */
