@@ -33,7 +33,8 @@ final class SubmitWiring {
         S3ObjectStore store = new S3ObjectStore(S3Clients.client(aws, settings), null, settings.imagesBucket());
         return new SubmitService(
                 new Authenticator(new DynamoKeyStore(dynamo, settings.keysTable())),
-                new RequestValidator(ModelCatalog.load(), new ImageReferences(store.bucket())),
+                new RequestValidator(ModelCatalog.load(),
+                        new ImageReferences(store.bucket(), settings.allowLoopbackReferences())),
                 new InputSpiller(store),
                 new DynamoJobStore(dynamo, settings.jobsTable()),
                 new SqsJobQueue(sqs, settings.jobsQueueUrl()),

@@ -30,9 +30,19 @@ public final class ImageReferences {
     private static final Pattern NUMERIC_HOST = Pattern.compile("(0x[0-9a-f]+|[0-9]+)(\\.(0x[0-9a-f]+|[0-9]+))*");
 
     private final String bucket;
+    private final boolean allowLoopback;
 
     public ImageReferences(String bucket) {
+        this(bucket, false);
+    }
+
+    /**
+     * @param allowLoopback ALLOW_LOOPBACK_REFERENCES, set only by tests and the local stack: as the worker's fetcher
+     *                      then does, accept loopback hosts and plain http (local image servers have no TLS)
+     */
+    public ImageReferences(String bucket, boolean allowLoopback) {
         this.bucket = bucket;
+        this.allowLoopback = allowLoopback;
     }
 
     public String bucket() {
@@ -54,12 +64,17 @@ public final class ImageReferences {
         String scheme = colon <= 0 ? "" : uri.substring(0, colon).toLowerCase(Locale.ROOT);
         return switch (scheme) {
             case "https" -> https(uri, field);
+            case "http" -> {
+                if (!allowLoopback) {
+                    throw reference(field, field + " " + Values.quote(uri) + " uses http://; only https:// URLs are"
+                            + " fetched");
+                }
+                yield https(uri, field);
+            }
             case "s3" -> {
                 ownObject(uri, tenant, field);
                 yield Kind.OWN_OBJECT;
             }
-            case "http" -> throw reference(field, field + " " + Values.quote(uri) + " uses http://; only https:// URLs"
-                    + " are fetched");
             case "gs" -> throw reference(field, field + " " + Values.quote(uri) + " is a Cloud Storage URI, which this"
                     + " service cannot read; use https://storage.googleapis.com/<bucket>/<object> for a public"
                     + " object, or send the image inline");
@@ -102,7 +117,7 @@ public final class ImageReferences {
             }
             return Kind.FILES_API;
         }
-        if (isPrivateHost(host)) {
+        if (isPrivateHost(host) && !(allowLoopback && isLoopbackHost(host))) {
             throw reference(field, field + " " + Values.quote(uri) + " points at a private, loopback or link-local"
                     + " address; image URLs must be publicly reachable");
         }
@@ -176,6 +191,21 @@ public final class ImageReferences {
             return NUMERIC_HOST.matcher(host).matches();
         }
         return isPrivate(address);
+    }
+
+    static boolean isLoopbackHost(String host) {
+        if (host.equals("localhost") || host.endsWith(".localhost")) {
+            return true;
+        }
+        String literal = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+        if (!IPV4.matcher(literal).matches() && !literal.contains(":")) {
+            return false;
+        }
+        try {
+            return InetAddress.getByName(literal).isLoopbackAddress();
+        } catch (UnknownHostException e) {
+            return false;
+        }
     }
 
     private static boolean isPrivate(InetAddress a) {

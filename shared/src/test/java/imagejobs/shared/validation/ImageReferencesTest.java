@@ -65,4 +65,20 @@ class ImageReferencesTest {
     void publicHosts(String host) {
         assertFalse(ImageReferences.isPrivateHost(host), host);
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"http://127.0.0.1:8123/cat.png", "https://localhost/cat.png", "http://[::1]:80/a.png",
+            "http://images.example.com/a.png"})
+    void theLocalStackMayUseLoopbackAndPlainHttp(String uri) {
+        ImageReferences local = new ImageReferences("bucket-1", true);
+        assertEquals(ImageReferences.Kind.HTTPS, local.check(uri, "t1", "f"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"http://10.0.0.1/a.png", "https://192.168.1.1/a.png", "http://169.254.169.254/",
+            "file:///etc/passwd"})
+    void evenLocallyOnlyLoopbackIsLetThrough(String uri) {
+        ImageReferences local = new ImageReferences("bucket-1", true);
+        assertEquals(FieldError.INVALID_REFERENCE, assertThrows(FieldError.class, () -> local.check(uri, "t1", "f")).code());
+    }
 }
