@@ -20,6 +20,7 @@ import imagejobs.shared.submit.SubmitService;
  */
 public final class SubmitHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
     static final String GENERATE_CONTENT = ":generateContent";
+    static final String STREAM_GENERATE_CONTENT = ":streamGenerateContent";
 
     private final SubmitService service;
 
@@ -47,9 +48,15 @@ public final class SubmitHandler implements RequestHandler<APIGatewayV2HTTPEvent
         if (modelAction == null) {
             return service.submitRequestQueue(request);
         }
-        if (!modelAction.endsWith(GENERATE_CONTENT)) {
-            throw ApiException.notFound("unknown method '" + modelAction + "'; use {model}:generateContent");
+        int colon = modelAction.lastIndexOf(':');
+        String method = colon < 0 ? "" : modelAction.substring(colon);
+        if (method.equals(STREAM_GENERATE_CONTENT)) {
+            throw ApiException.badRequest("UNSUPPORTED_METHOD", "streaming is not offered: jobs are asynchronous. POST"
+                    + " to /v1beta/models/{model}:generateContent (202 with a job), then poll /v1/requests/{id}", null);
         }
-        return service.submitNative(request, modelAction.substring(0, modelAction.length() - GENERATE_CONTENT.length()));
+        if (!method.equals(GENERATE_CONTENT)) {
+            throw ApiException.notFound("unknown method '" + modelAction + "'; use /v1beta/models/{model}:generateContent");
+        }
+        return service.submitNative(request, modelAction.substring(0, colon));
     }
 }

@@ -15,6 +15,7 @@ import imagejobs.shared.storage.S3Clients;
 import imagejobs.shared.storage.S3ObjectStore;
 import imagejobs.shared.submit.InputSpiller;
 import imagejobs.shared.submit.SubmitService;
+import imagejobs.shared.validation.ImageReferences;
 import imagejobs.shared.validation.RequestValidator;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
@@ -32,7 +33,8 @@ final class SubmitWiring {
         S3ObjectStore store = new S3ObjectStore(S3Clients.client(aws, settings), null, settings.imagesBucket());
         return new SubmitService(
                 new Authenticator(new DynamoKeyStore(dynamo, settings.keysTable())),
-                new RequestValidator(ModelCatalog.load()),
+                new RequestValidator(ModelCatalog.load(),
+                        new ImageReferences(store.bucket(), settings.allowLoopbackReferences())),
                 new InputSpiller(store),
                 new DynamoJobStore(dynamo, settings.jobsTable()),
                 new SqsJobQueue(sqs, settings.jobsQueueUrl()),

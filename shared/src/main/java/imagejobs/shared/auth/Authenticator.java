@@ -10,10 +10,19 @@ import imagejobs.shared.http.ApiException;
 import imagejobs.shared.http.ApiRequest;
 
 /**
- * Who is calling: {@code Authorization: Bearer <key>} or {@code x-api-key: <key>}, looked up by SHA-256 hash.
- * 401 for a missing, malformed or unknown key, 403 for a disabled one.
+ * Who is calling: {@code Authorization: Bearer <key>}, {@code x-api-key: <key>} or Google's own
+ * {@code x-goog-api-key: <key>} (so Google's SDKs pointed at this service work unchanged), looked up by SHA-256 hash:
+ * the key itself is never stored, logged or echoed. 401 for a missing, malformed or unknown key, 403 for a disabled
+ * one; {@link #checkRate} answers 429 with Retry-After past the key's per-minute submit rate.
  */
 public final class Authenticator {
+    public static final String UNAUTHENTICATED = "UNAUTHENTICATED";
+    public static final String KEY_DISABLED = "KEY_DISABLED";
+    public static final String RATE_LIMITED = "RATE_LIMITED";
+    static final int MAX_KEY_LENGTH = 512;
+    private static final String BEARER = "bearer ";
+    private static final String HOW = "send 'Authorization: Bearer <api key>' or 'x-api-key: <api key>'";
+
     private final KeyStore keys;
 
     public Authenticator(KeyStore keys) {
@@ -23,44 +32,63 @@ public final class Authenticator {
     public KeyRecord authenticate(ApiRequest request) {
         String key = presentedKey(request);
         KeyRecord record = keys.findByHash(ApiKey.hash(key))
-                .orElseThrow(() -> new ApiException(401, "UNAUTHENTICATED", "the API key is not valid"));
+                .orElseThrow(() -> new ApiException(401, UNAUTHENTICATED, "the API key is not valid"));
         if (!record.active()) {
-            throw new ApiException(403, "KEY_DISABLED", "this API key has been disabled");
+            throw new ApiException(403, KEY_DISABLED, "this API key has been disabled; ask for a new one");
         }
         return record;
     }
 
     /**
      * Counts the request against the key's per-minute rate (its own or {@code defaultRate}); 429 with Retry-After
-     * once the minute's budget is spent.
+     * (seconds until the next one-minute window) once the budget is spent.
      */
     public void checkRate(KeyRecord key, int defaultRate, Clock clock) {
         int limit = key.ratePerMinute() == null ? defaultRate : key.ratePerMinute();
         Instant now = clock.instant();
         if (!keys.tryAcquire(key.keyHash(), limit, now)) {
-            long retryAfter = 60 - (now.getEpochSecond() % 60);
-            throw new ApiException(429, "RATE_LIMITED", "rate limit of " + limit + " requests per minute exceeded; retry in "
-                    + retryAfter + " s", null, Map.of("retry-after", Long.toString(retryAfter)));
+            long retryAfter = Math.max(1, 60 - (now.getEpochSecond() % 60));
+            throw new ApiException(429, RATE_LIMITED, "rate limit of " + limit + " requests per minute exceeded;"
+                    + " retry in " + retryAfter + " s", null, Map.of("retry-after", Long.toString(retryAfter)));
         }
     }
 
     private static String presentedKey(ApiRequest request) {
         Optional<String> authorization = request.header("authorization");
         if (authorization.isPresent()) {
-            String value = authorization.get().trim();
-            if (value.length() > 7 && value.substring(0, 7).toLowerCase(Locale.ROOT).equals("bearer ")) {
-                String key = value.substring(7).trim();
-                if (!key.isEmpty() && key.length() <= 512) {
+            String value = authorization.get().strip();
+            if (value.length() > BEARER.length()
+                    && value.substring(0, BEARER.length()).toLowerCase(Locale.ROOT).equals(BEARER)) {
+                String key = value.substring(BEARER.length()).strip();
+                if (wellFormed(key)) {
                     return key;
                 }
             }
-            throw new ApiException(401, "UNAUTHENTICATED", "the Authorization header must be 'Bearer <api key>'");
+            throw new ApiException(401, UNAUTHENTICATED, "the Authorization header must be 'Bearer <api key>'");
         }
-        Optional<String> apiKey = request.header("x-api-key").map(String::trim);
-        if (apiKey.isPresent() && !apiKey.get().isEmpty() && apiKey.get().length() <= 512) {
-            return apiKey.get();
+        for (String header : new String[] {"x-api-key", "x-goog-api-key"}) {
+            Optional<String> value = request.header(header).map(String::strip);
+            if (value.isPresent()) {
+                if (wellFormed(value.get())) {
+                    return value.get();
+                }
+                throw new ApiException(401, UNAUTHENTICATED, "the " + header + " header is empty or malformed; " + HOW);
+            }
         }
-        throw new ApiException(401, "UNAUTHENTICATED",
-                "an API key is required: send 'Authorization: Bearer <api key>' or 'x-api-key: <api key>'");
+        throw new ApiException(401, UNAUTHENTICATED, "an API key is required: " + HOW);
+    }
+
+    /** Printable ASCII without spaces: anything else cannot be one of our keys and is not worth a lookup. */
+    private static boolean wellFormed(String key) {
+        if (key.isEmpty() || key.length() > MAX_KEY_LENGTH) {
+            return false;
+        }
+        for (int i = 0; i < key.length(); i++) {
+            char c = key.charAt(i);
+            if (c <= 0x20 || c >= 0x7f) {
+                return false;
+            }
+        }
+        return true;
     }
 }

@@ -55,6 +55,19 @@ public final class DynamoJobStore implements JobStore {
 
     @Override
     public IdempotentCreate createIdempotent(Job job, String idempotencyKeyHash, Instant keyExpiresAt) {
+        IdempotentCreate result = tryCreateIdempotent(job, idempotencyKeyHash, keyExpiresAt);
+        if (result == null) {
+            // The binding that stopped the write was released before it could be read: the key is free again.
+            result = tryCreateIdempotent(job, idempotencyKeyHash, keyExpiresAt);
+        }
+        if (result == null) {
+            throw new IllegalStateException("idempotency key kept changing while creating a job; retry");
+        }
+        return result;
+    }
+
+    /** Null when the key was bound at write time but no longer at read time (released meanwhile). */
+    private IdempotentCreate tryCreateIdempotent(Job job, String idempotencyKeyHash, Instant keyExpiresAt) {
         String idemId = IDEMPOTENCY_PREFIX + idempotencyKeyHash;
         Map<String, AttributeValue> idem = new HashMap<>();
         idem.put(REQUEST_ID, s(idemId));
@@ -79,12 +92,42 @@ public final class DynamoJobStore implements JobStore {
             }
             Map<String, AttributeValue> existing = dynamo.getItem(r -> r.tableName(table)
                     .key(Map.of(REQUEST_ID, s(idemId))).consistentRead(true)).item();
+            if (existing == null || !existing.containsKey(IDEM_JOB_ID)) {
+                return null;
+            }
             String existingJobId = existing.get(IDEM_JOB_ID).s();
             if (!job.requestHash().equals(existing.get(REQUEST_HASH).s())) {
                 return new IdempotentCreate.Conflict(existingJobId);
             }
             return get(existingJobId).<IdempotentCreate>map(IdempotentCreate.Existing::new)
                     .orElseThrow(() -> new IllegalStateException("idempotency record points at a missing job"));
+        }
+    }
+
+    @Override
+    public Optional<IdempotencyBinding> findIdempotencyKey(String idempotencyKeyHash, Instant now) {
+        Map<String, AttributeValue> item = dynamo.getItem(r -> r.tableName(table)
+                .key(Map.of(REQUEST_ID, s(IDEMPOTENCY_PREFIX + idempotencyKeyHash))).consistentRead(true)).item();
+        if (item == null || !item.containsKey(IDEM_JOB_ID)) {
+            return Optional.empty();
+        }
+        // Same rule as createIdempotent: a binding past its expiry (TTL not yet swept) no longer holds.
+        if (item.containsKey(EXPIRES_AT) && Long.parseLong(item.get(EXPIRES_AT).n()) < now.getEpochSecond()) {
+            return Optional.empty();
+        }
+        return Optional.of(new IdempotencyBinding(item.get(IDEM_JOB_ID).s(), item.get(REQUEST_HASH).s()));
+    }
+
+    @Override
+    public boolean releaseIdempotencyKey(String idempotencyKeyHash, String requestId) {
+        try {
+            dynamo.deleteItem(r -> r.tableName(table)
+                    .key(Map.of(REQUEST_ID, s(IDEMPOTENCY_PREFIX + idempotencyKeyHash)))
+                    .conditionExpression(IDEM_JOB_ID + " = :job")
+                    .expressionAttributeValues(Map.of(":job", s(requestId))));
+            return true;
+        } catch (ConditionalCheckFailedException e) {
+            return false;
         }
     }
 

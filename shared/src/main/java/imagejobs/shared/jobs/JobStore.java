@@ -24,6 +24,22 @@ public interface JobStore {
      */
     IdempotentCreate createIdempotent(Job job, String idempotencyKeyHash, Instant keyExpiresAt);
 
+    /**
+     * The job an idempotency key is bound to, while its window lasts (expired bindings are absent). A cheap read
+     * before any upload; {@link #createIdempotent} stays the authority when two submits race.
+     */
+    default Optional<IdempotencyBinding> findIdempotencyKey(String idempotencyKeyHash, Instant now) {
+        return Optional.empty();
+    }
+
+    /**
+     * Unbinds an idempotency key from a job that never reached the queue (enqueue failed), so the client's retry with
+     * the same key creates a new job. Only a binding to {@code requestId} is removed; false when there was none.
+     */
+    default boolean releaseIdempotencyKey(String idempotencyKeyHash, String requestId) {
+        throw new UnsupportedOperationException("this job store does not release idempotency keys");
+    }
+
     Optional<Job> get(String requestId);
 
     /**
@@ -64,6 +80,10 @@ public interface JobStore {
 
     /** Jobs of one page (summaries: no request, no outcome) and the position to continue from, or null. */
     record JobPage(List<Job> jobs, Position next) {
+    }
+
+    /** An idempotency key's binding: the job it created and the hash of the request that created it. */
+    record IdempotencyBinding(String requestId, String requestHash) {
     }
 
     sealed interface IdempotentCreate {

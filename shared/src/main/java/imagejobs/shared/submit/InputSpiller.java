@@ -11,8 +11,8 @@ import imagejobs.shared.storage.ObjectStore;
 
 /**
  * Moves inline image data out of a canonical request into S3 ({@code inputs/{tenant}/{request_id}/{n}.{ext}}) and
- * replaces each inlineData part by a fileData reference to it, so neither SQS nor DynamoDB ever holds base64.
- * A request document too large for the jobs item goes to S3 as a whole.
+ * replaces each inlineData by a fileData reference to it (other part fields, such as a thoughtSignature, stay), so
+ * neither SQS nor DynamoDB ever holds base64. A request document too large for the jobs item goes to S3 whole.
  */
 public final class InputSpiller {
     /** DynamoDB items are capped at 400 KB; leave room for the outcome and the other attributes. */
@@ -24,6 +24,7 @@ public final class InputSpiller {
         this.store = store;
     }
 
+    /** A copy of the validated request with every inline image uploaded and referenced. */
     public ObjectNode spill(String tenant, String requestId, ObjectNode gemini) {
         ObjectNode copy = gemini.deepCopy();
         int n = 0;
@@ -34,12 +35,18 @@ public final class InputSpiller {
                     continue;
                 }
                 String mime = inline.path("mimeType").asText();
-                byte[] bytes = Base64.getMimeDecoder().decode(inline.path("data").asText());
-                String key = "inputs/" + tenant + "/" + requestId + "/" + n++ + "." + extension(mime);
+                // Validated canonical base64 (standard alphabet): a decoding failure here is a bug, not bad input.
+                byte[] bytes = Base64.getDecoder().decode(inline.path("data").asText());
+                String key = inputKey(tenant, requestId, n++ + "." + extension(mime));
                 store.put(key, bytes, mime, Map.of("request-id", requestId));
+                ObjectNode fileData = Json.object().put("mimeType", mime).put("fileUri", store.uri(key));
                 ObjectNode p = (ObjectNode) part;
-                p.remove("inlineData");
-                p.putObject("fileData").put("mimeType", mime).put("fileUri", store.uri(key));
+                // Rebuild the part so fileData takes inlineData's place ahead of thought/thoughtSignature.
+                ObjectNode rest = p.deepCopy();
+                rest.remove("inlineData");
+                p.removeAll();
+                p.set("fileData", fileData);
+                p.setAll(rest);
             }
         }
         return copy;
@@ -51,12 +58,16 @@ public final class InputSpiller {
         if (json.length <= MAX_INLINE_REQUEST_BYTES) {
             return new StoredRequest(Json.write(request), null);
         }
-        String key = "inputs/" + tenant + "/" + requestId + "/request.json";
+        String key = inputKey(tenant, requestId, "request.json");
         store.put(key, json, "application/json", Map.of("request-id", requestId));
         return new StoredRequest(null, key);
     }
 
     public record StoredRequest(String inline, String key) {
+    }
+
+    static String inputKey(String tenant, String requestId, String name) {
+        return "inputs/" + tenant + "/" + requestId + "/" + name;
     }
 
     public static String extension(String mimeType) {

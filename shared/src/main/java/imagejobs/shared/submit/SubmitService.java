@@ -2,12 +2,13 @@ package imagejobs.shared.submit;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
-import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.BiFunction;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -21,6 +22,7 @@ import imagejobs.shared.http.ApiRequest;
 import imagejobs.shared.http.ApiResponse;
 import imagejobs.shared.jobs.Job;
 import imagejobs.shared.jobs.JobError;
+import imagejobs.shared.jobs.JobStatus;
 import imagejobs.shared.jobs.JobStore;
 import imagejobs.shared.jobs.RequestIds;
 import imagejobs.shared.json.Json;
@@ -31,11 +33,22 @@ import imagejobs.shared.validation.CanonicalRequest;
 import imagejobs.shared.validation.RequestValidator;
 
 /**
- * The front door: authenticate, validate, move inline images to S3, store the job ({@code queued}), enqueue its
- * id. The job is written before the message is sent; when sending fails the job is marked failed and the caller
- * gets 503, so there is never a queued job without a message, nor a message without a job.
+ * The front door: authenticate, rate-limit, validate, move inline images to S3, store the job ({@code queued}),
+ * enqueue its id. Bad input is refused before anything is uploaded, stored or sent. The job is written before the
+ * message is sent; when sending fails the job is marked failed ({@code ENQUEUE_FAILED}), its idempotency key is
+ * released and the caller gets 503: never a queued job without a message, never a message without a job.
  */
 public final class SubmitService {
+    public static final String INVALID_JSON = "INVALID_JSON";
+    public static final String PAYLOAD_TOO_LARGE = "PAYLOAD_TOO_LARGE";
+    public static final String IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED";
+    public static final String ENQUEUE_FAILED = "ENQUEUE_FAILED";
+    public static final String STORAGE_UNAVAILABLE = "STORAGE_UNAVAILABLE";
+    public static final String JOB_STORE_UNAVAILABLE = "JOB_STORE_UNAVAILABLE";
+    public static final String REPLAYED_HEADER = "idempotent-replayed";
+    static final Duration IDEMPOTENCY_WINDOW = Duration.ofHours(24);
+    /** Marking an unqueued job failed is what keeps it from looking queued forever: worth a few tries. */
+    static final int FAIL_MARK_ATTEMPTS = 3;
     private static final StructuredLog LOG = StructuredLog.get(SubmitService.class);
 
     private final Authenticator authenticator;
@@ -61,92 +74,181 @@ public final class SubmitService {
 
     /** {@code POST /v1/requests}. */
     public ApiResponse submitRequestQueue(ApiRequest request) {
-        KeyRecord key = admit(request);
-        CanonicalRequest canonical = validator.validateRequestQueue(parse(request));
-        return accept(request, key, canonical);
+        return submit(request, validator::validateRequestQueue);
     }
 
     /** {@code POST /v1beta/models/{model}:generateContent}, accepted as an asynchronous submit. */
     public ApiResponse submitNative(ApiRequest request, String modelId) {
-        KeyRecord key = admit(request);
-        CanonicalRequest canonical = validator.validateNative(modelId, parse(request));
-        return accept(request, key, canonical);
+        return submit(request, (body, tenant) -> validator.validateNative(modelId, body, tenant));
     }
 
-    private KeyRecord admit(ApiRequest request) {
-        KeyRecord key = authenticator.authenticate(request);
-        StructuredLog.put("tenant", key.tenant());
-        authenticator.checkRate(key, settings.defaultRatePerMinute(), clock);
-        if (request.body().length > settings.maxBodyBytes()) {
-            throw new ApiException(413, "PAYLOAD_TOO_LARGE", "the request body is " + request.body().length
-                    + " bytes; the limit is " + settings.maxBodyBytes() + " bytes");
+    private ApiResponse submit(ApiRequest request, BiFunction<JsonNode, String, CanonicalRequest> validate) {
+        try {
+            KeyRecord key = authenticator.authenticate(request);
+            StructuredLog.put("tenant", key.tenant());
+            authenticator.checkRate(key, settings.defaultRatePerMinute(), clock);
+            if (request.body().length > settings.maxBodyBytes()) {
+                throw new ApiException(413, PAYLOAD_TOO_LARGE, "the request body is " + request.body().length
+                        + " bytes; the limit is " + settings.maxBodyBytes() + " bytes: send large images as https://"
+                        + " URLs instead of inline data");
+            }
+            Optional<String> idempotencyKey = IdempotencyKeys.of(request);
+            CanonicalRequest canonical = validate.apply(parse(request), key.tenant());
+            return accept(key, canonical, idempotencyKey);
+        } catch (ApiException e) {
+            if (e.status() < 500) {
+                LOG.info("submit refused", "status", e.status(), "code", e.code(), "field", e.field());
+            }
+            throw e;
         }
-        return key;
     }
 
-    private ApiResponse accept(ApiRequest request, KeyRecord key, CanonicalRequest canonical) {
+    private ApiResponse accept(KeyRecord key, CanonicalRequest canonical, Optional<String> idempotencyKey) {
         Instant now = clock.instant();
+        String tenant = key.tenant();
+        String requestHash = requestHash(canonical);
+        String keyHash = idempotencyKey.map(k -> IdempotencyKeys.hash(tenant, k)).orElse(null);
+        if (keyHash != null) {
+            Optional<ApiResponse> replay = replay(keyHash, requestHash, now);
+            if (replay.isPresent()) {
+                return replay.get();
+            }
+        }
+
         String requestId = RequestIds.newId(now.toEpochMilli());
         StructuredLog.put("job_id", requestId);
-        ObjectNode stored = spiller.spill(key.tenant(), requestId, canonical.gemini());
-        InputSpiller.StoredRequest storedRequest = spiller.storeRequest(key.tenant(), requestId, stored);
-        Job job = Job.queued(requestId, key.tenant(), canonical.model().id(), Job.SOURCE_API, null,
-                storedRequest.inline(), storedRequest.key(), requestHash(request), now, now.plus(settings.retention()));
+        InputSpiller.StoredRequest stored;
+        try {
+            ObjectNode withReferences = spiller.spill(tenant, requestId, canonical.gemini());
+            stored = spiller.storeRequest(tenant, requestId, withReferences);
+        } catch (RuntimeException e) {
+            // Nothing is stored yet: an upload left behind expires with the inputs/ lifecycle rule.
+            LOG.error("input upload failed", e);
+            throw unavailable(STORAGE_UNAVAILABLE, "the request's images could not be stored");
+        }
+        Job job = Job.queued(requestId, tenant, canonical.model().id(), Job.SOURCE_API, null, stored.inline(),
+                stored.key(), requestHash, now, now.plus(settings.retention()));
 
-        var idempotencyKey = request.header("idempotency-key").map(String::trim).filter(k -> !k.isEmpty());
-        if (idempotencyKey.isPresent()) {
-            String keyHash = sha256(key.tenant() + "\n" + idempotencyKey.get());
-            JobStore.IdempotentCreate created = jobs.createIdempotent(job, keyHash, now.plus(java.time.Duration.ofHours(24)));
-            if (created instanceof JobStore.IdempotentCreate.Existing existing) {
-                return answer(existing.job());
-            }
-            if (created instanceof JobStore.IdempotentCreate.Conflict conflict) {
-                throw new ApiException(409, "IDEMPOTENCY_KEY_REUSED", "Idempotency-Key was already used within 24 h for"
-                        + " a different request (" + conflict.existingRequestId() + "); use a new key for a new request");
-            }
-        } else if (!jobs.create(job)) {
+        JobStore.IdempotentCreate created;
+        try {
+            created = keyHash == null
+                    ? (jobs.create(job) ? new JobStore.IdempotentCreate.Created(job) : null)
+                    : jobs.createIdempotent(job, keyHash, now.plus(IDEMPOTENCY_WINDOW));
+        } catch (RuntimeException e) {
+            // The write may have landed before the failure: make sure it cannot stay queued without a message.
+            LOG.error("job write failed", e);
+            abandon(requestId, keyHash);
+            throw unavailable(JOB_STORE_UNAVAILABLE, "the job could not be stored");
+        }
+        if (created == null) {
             throw new IllegalStateException("request id collision " + requestId);
+        }
+        if (created instanceof JobStore.IdempotentCreate.Existing existing) {
+            // Lost a race with the same request under the same key: answer with the winner.
+            return answer(existing.job(), true);
+        }
+        if (created instanceof JobStore.IdempotentCreate.Conflict conflict) {
+            throw reused(conflict.existingRequestId());
         }
 
         try {
             queue.send(requestId);
         } catch (RuntimeException e) {
             LOG.error("enqueue failed; job marked failed", e);
-            jobs.failUnfinished(requestId, new JobError("ENQUEUE_FAILED",
-                    "the job could not be queued; submit it again", true), clock.instant());
-            throw new ApiException(503, "ENQUEUE_FAILED", "the job could not be queued; submit it again");
+            abandon(requestId, keyHash);
+            throw unavailable(ENQUEUE_FAILED, "the job could not be queued");
         }
-        LOG.info("job queued", "model", job.model());
-        return answer(job);
+        LOG.info("job queued", "model", job.model(), "request_bytes",
+                stored.inline() == null ? -1 : stored.inline().length());
+        return answer(job, false);
     }
 
-    private ApiResponse answer(Job job) {
-        return ApiResponse.json(202, view.full(job), Map.of("location", "/v1/requests/" + job.requestId()));
+    /** The earlier job of this idempotency key, when the same request is sent again within the window. */
+    private Optional<ApiResponse> replay(String keyHash, String requestHash, Instant now) {
+        Optional<JobStore.IdempotencyBinding> binding = jobs.findIdempotencyKey(keyHash, now);
+        if (binding.isEmpty()) {
+            return Optional.empty();
+        }
+        Optional<Job> earlier = jobs.get(binding.get().requestId());
+        if (earlier.isEmpty() || neverQueued(earlier.get())) {
+            // A job that never reached the queue (its release failed after the 503) or is gone binds nothing.
+            release(keyHash, binding.get().requestId());
+            return Optional.empty();
+        }
+        if (!binding.get().requestHash().equals(requestHash)) {
+            throw reused(binding.get().requestId());
+        }
+        return Optional.of(answer(earlier.get(), true));
+    }
+
+    /** Marks a job that did not reach the queue failed (bounded retries) and frees its idempotency key. */
+    private void abandon(String requestId, String keyHash) {
+        JobError error = new JobError(ENQUEUE_FAILED, "the job could not be queued; submit it again", true);
+        for (int attempt = 1; attempt <= FAIL_MARK_ATTEMPTS; attempt++) {
+            try {
+                jobs.failUnfinished(requestId, error, clock.instant());
+                break;
+            } catch (RuntimeException e) {
+                LOG.error("could not mark the unqueued job failed", e, "attempt", attempt);
+            }
+        }
+        if (keyHash != null) {
+            release(keyHash, requestId);
+        }
+    }
+
+    private void release(String keyHash, String requestId) {
+        try {
+            jobs.releaseIdempotencyKey(keyHash, requestId);
+        } catch (RuntimeException e) {
+            LOG.error("could not release the idempotency key", e);
+        }
+    }
+
+    private static boolean neverQueued(Job job) {
+        return job.status() == JobStatus.FAILED && job.error() != null && ENQUEUE_FAILED.equals(job.error().code());
+    }
+
+    private ApiResponse answer(Job job, boolean replayed) {
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("location", "/v1/requests/" + job.requestId());
+        if (replayed) {
+            headers.put(REPLAYED_HEADER, "true");
+        }
+        return ApiResponse.json(202, view.full(job), headers);
+    }
+
+    private static ApiException reused(String earlierRequestId) {
+        return new ApiException(409, IDEMPOTENCY_KEY_REUSED, "this Idempotency-Key was used within 24 h for a"
+                + " different request (" + earlierRequestId + "); use a new key for a new request", "Idempotency-Key");
+    }
+
+    private static ApiException unavailable(String code, String what) {
+        return new ApiException(503, code, what + "; nothing was queued: submit it again (with the same"
+                + " Idempotency-Key, if you use one)", null, Map.of("retry-after", "1"));
+    }
+
+    /** Equal canonical requests hash equally, whichever spelling or form they arrived in. */
+    static String requestHash(CanonicalRequest canonical) {
+        byte[] model = (canonical.model().id() + "\n").getBytes(StandardCharsets.UTF_8);
+        byte[] body = Json.bytes(canonical.gemini());
+        byte[] all = new byte[model.length + body.length];
+        System.arraycopy(model, 0, all, 0, model.length);
+        System.arraycopy(body, 0, all, model.length, body.length);
+        return IdempotencyKeys.sha256(all);
     }
 
     private static JsonNode parse(ApiRequest request) {
         if (request.body().length == 0) {
-            throw ApiException.badRequest("INVALID_JSON", "the request body is empty; send a JSON object", null);
+            throw ApiException.badRequest(INVALID_JSON, "the request body is empty; send a JSON object", null);
         }
         try {
             return Json.MAPPER.readTree(request.body());
         } catch (JsonProcessingException e) {
-            throw ApiException.badRequest("INVALID_JSON", "the request body is not valid JSON: "
+            throw ApiException.badRequest(INVALID_JSON, "the request body is not valid JSON: "
                     + e.getOriginalMessage(), null);
         } catch (IOException e) {
-            throw ApiException.badRequest("INVALID_JSON", "the request body could not be read", null);
-        }
-    }
-
-    private static String requestHash(ApiRequest request) {
-        return sha256(request.method() + " " + request.path() + "\n" + new String(request.body(), StandardCharsets.UTF_8));
-    }
-
-    static String sha256(String value) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
+            throw ApiException.badRequest(INVALID_JSON, "the request body could not be read as JSON", null);
         }
     }
 }

@@ -1,9 +1,9 @@
 package imagejobs.shared.validation;
 
-import java.util.Iterator;
-import java.util.Map;
+import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import imagejobs.shared.catalog.ModelCatalog;
@@ -11,152 +11,117 @@ import imagejobs.shared.catalog.ModelSpec;
 import imagejobs.shared.json.Json;
 
 /**
- * Turns a submitted payload (the simple request-queue form or the native Gemini form) into a
- * {@link CanonicalRequest}, or rejects it with a {@link FieldError} naming the field, the value and what is allowed.
+ * Turns a submitted body (the request-queue envelope with a simple or native payload, or the native Gemini body of
+ * {@code generateContent}) into a {@link CanonicalRequest}, or rejects it with a {@link FieldError} naming the field,
+ * the value and what is allowed. Every limit comes from the model catalog. Both of Gemini's spellings (camelCase and
+ * snake_case) are read; the canonical request uses camelCase only.
  */
 public final class RequestValidator {
-    private final ModelCatalog catalog;
+    static final List<String> ENVELOPE_FIELDS = List.of("model", "payload");
+    /** GenerateContentRequest's fields; the last three exist upstream but cannot work through this service. */
+    static final List<String> NATIVE_FIELDS = List.of("contents", "systemInstruction", "generationConfig",
+            "safetySettings", "model", "tools", "toolConfig", "cachedContent");
+    private static final String MODELS_PREFIX = "models/";
 
-    public RequestValidator(ModelCatalog catalog) {
+    private final ModelCatalog catalog;
+    private final ImageReferences references;
+
+    public RequestValidator(ModelCatalog catalog, ImageReferences references) {
         this.catalog = catalog;
+        this.references = references;
     }
 
+    /** A model of the catalog; {@code models/<id>} (Google's resource name) is read as {@code <id>}. */
     public ModelSpec model(String id, String field) {
         if (id == null || id.isBlank()) {
-            throw new FieldError("INVALID_MODEL", field, "model is required; known models: " + String.join(", ", catalog.ids()));
+            throw FieldError.missing(field, field + " is required; known models: " + String.join(", ", catalog.ids()));
         }
-        return catalog.find(id).orElseThrow(() -> new FieldError("INVALID_MODEL", field,
-                "unknown model '" + id + "'; known models: " + String.join(", ", catalog.ids())));
+        String bare = id.trim();
+        if (bare.startsWith(MODELS_PREFIX)) {
+            bare = bare.substring(MODELS_PREFIX.length());
+        }
+        return catalog.find(bare).orElseThrow(() -> new FieldError(FieldError.UNKNOWN_MODEL, field,
+                "unknown model " + Values.quote(id) + "; known models: " + String.join(", ", catalog.ids())));
     }
 
     /** The body of {@code POST /v1/requests}: {@code {"model": "...", "payload": {...}}}. */
-    public CanonicalRequest validateRequestQueue(JsonNode body) {
+    public CanonicalRequest validateRequestQueue(JsonNode body, String tenant) {
         if (body == null || !body.isObject()) {
-            throw FieldError.invalid(null, "the body must be a JSON object {\"model\": ..., \"payload\": {...}}");
+            throw FieldError.invalid(null, "the body must be a JSON object {\"model\": ..., \"payload\": {...}}, got "
+                    + Values.kind(body));
         }
-        ModelSpec model = model(text(body.get("model")), "model");
-        JsonNode payload = body.get("payload");
-        if (payload == null || !payload.isObject()) {
-            throw FieldError.invalid("payload", "payload must be an object with a prompt (or native contents)");
+        FieldReader envelope = FieldReader.read(body, "", "the request", ENVELOPE_FIELDS);
+        JsonNode modelNode = envelope.get("model");
+        ModelSpec model = model(modelNode == null ? null : Values.string(modelNode, envelope.path("model")),
+                envelope.path("model"));
+        JsonNode payload = envelope.get("payload");
+        String field = envelope.path("payload");
+        if (payload == null) {
+            throw FieldError.missing(field, field + " is required: {\"prompt\": ...} or the native {\"contents\": [...]}");
         }
+        if (!payload.isObject()) {
+            throw FieldError.invalid(field, field + " must be an object, got " + Values.kind(payload));
+        }
+        RequestContext ctx = new RequestContext(model, tenant, references);
         if (payload.has("contents")) {
-            return validateNative(model, payload, "payload");
+            if (payload.has("prompt")) {
+                throw FieldError.invalid(field + ".prompt", "the payload mixes the simple form (prompt) and the native"
+                        + " form (contents); send one of them");
+            }
+            return new CanonicalRequest(model, nativeRequest(payload, field, ctx));
         }
-        return validateSimple(model, (ObjectNode) payload);
+        return new CanonicalRequest(model, SimpleForm.translate(payload, field, ctx));
     }
 
     /** The body of {@code POST /v1beta/models/{model}:generateContent}. */
-    public CanonicalRequest validateNative(String modelId, JsonNode body) {
+    public CanonicalRequest validateNative(String modelId, JsonNode body, String tenant) {
         ModelSpec model = model(modelId, "model");
         if (body == null || !body.isObject()) {
-            throw FieldError.invalid(null, "the body must be a JSON object with contents");
+            throw FieldError.invalid(null, "the body must be a JSON object with contents, got " + Values.kind(body));
         }
-        return validateNative(model, body, null);
+        return new CanonicalRequest(model, nativeRequest(body, "", new RequestContext(model, tenant, references)));
     }
 
-    private CanonicalRequest validateSimple(ModelSpec model, ObjectNode payload) {
-        String prompt = text(payload.get("prompt"));
-        if (prompt == null || prompt.isBlank()) {
-            throw FieldError.invalid("payload.prompt", "payload.prompt is required and must not be blank");
-        }
-        ObjectNode gemini = Json.object();
-        ObjectNode turn = gemini.putArray("contents").addObject();
-        turn.put("role", "user");
-        turn.putArray("parts").addObject().put("text", prompt);
-        ObjectNode config = Json.object();
-        ObjectNode imageConfig = Json.object();
-        String ratio = text(payload.get("aspect_ratio"));
-        if (ratio != null) {
-            imageConfig.put("aspectRatio", checkRatio(model, ratio, "payload.aspect_ratio"));
-        }
-        String size = text(payload.get("image_size"));
-        if (size != null) {
-            imageConfig.put("imageSize", checkSize(model, size, "payload.image_size"));
-        }
-        if (!imageConfig.isEmpty()) {
-            config.set("imageConfig", imageConfig);
-        }
-        if (!config.isEmpty()) {
-            gemini.set("generationConfig", config);
-        }
-        return new CanonicalRequest(model, gemini);
-    }
-
-    private CanonicalRequest validateNative(ModelSpec model, JsonNode body, String prefix) {
-        String base = prefix == null ? "" : prefix + ".";
-        JsonNode contents = body.get("contents");
-        if (contents == null || !contents.isArray() || contents.isEmpty()) {
-            throw FieldError.invalid(base + "contents", base + "contents must be a non-empty array of turns");
-        }
-        ObjectNode gemini = Json.object();
-        gemini.set("contents", contents.deepCopy());
-        JsonNode config = first(body, "generationConfig", "generation_config");
-        if (config != null && config.isObject()) {
-            ObjectNode canonical = Json.object();
-            for (Iterator<Map.Entry<String, JsonNode>> it = config.fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> e = it.next();
-                canonical.set(camel(e.getKey()), e.getValue().deepCopy());
-            }
-            JsonNode imageConfig = canonical.get("imageConfig");
-            if (imageConfig != null && imageConfig.isObject()) {
-                ObjectNode ic = Json.object();
-                imageConfig.fields().forEachRemaining(e -> ic.set(camel(e.getKey()), e.getValue()));
-                if (ic.hasNonNull("aspectRatio")) {
-                    ic.put("aspectRatio", checkRatio(model, ic.get("aspectRatio").asText(),
-                            base + "generationConfig.imageConfig.aspectRatio"));
-                }
-                if (ic.hasNonNull("imageSize")) {
-                    ic.put("imageSize", checkSize(model, ic.get("imageSize").asText(),
-                            base + "generationConfig.imageConfig.imageSize"));
-                }
-                canonical.set("imageConfig", ic);
-            }
-            gemini.set("generationConfig", canonical);
-        }
-        return new CanonicalRequest(model, gemini);
-    }
-
-    private static String checkRatio(ModelSpec model, String ratio, String field) {
-        if (!model.supportsAspectRatio(ratio)) {
-            throw new FieldError("UNSUPPORTED_ASPECT_RATIO", field, "aspect_ratio '" + ratio + "' is not supported by "
-                    + model.id() + "; supported: " + String.join(", ", model.aspectRatios()));
-        }
-        return ratio;
-    }
-
-    private static String checkSize(ModelSpec model, String size, String field) {
-        String canonical = ModelCatalog.canonicalImageSize(size);
-        if (!model.supportsImageSize(canonical)) {
-            throw new FieldError("UNSUPPORTED_IMAGE_SIZE", field, "image_size '" + size + "' is not supported by "
-                    + model.id() + "; supported: " + String.join(", ", model.imageSizes()));
-        }
-        return canonical;
-    }
-
-    private static JsonNode first(JsonNode node, String... names) {
-        for (String name : names) {
-            if (node.has(name)) {
-                return node.get(name);
+    private ObjectNode nativeRequest(JsonNode body, String prefix, RequestContext ctx) {
+        FieldReader in = FieldReader.read(body, prefix, prefix.isEmpty() ? "the request" : prefix, NATIVE_FIELDS,
+                "contents, systemInstruction, generationConfig, safetySettings");
+        for (String unsupported : List.of("tools", "toolConfig", "cachedContent")) {
+            if (in.has(unsupported)) {
+                throw new FieldError(FieldError.UNSUPPORTED_FIELD, in.path(unsupported), unsupported + " is not"
+                        + " supported here: jobs run with this service's Gemini project, which has no access to your"
+                        + " tools or cached contents; remove it");
             }
         }
-        return null;
-    }
-
-    private static String text(JsonNode node) {
-        return node == null || node.isNull() || !node.isTextual() ? null : node.asText();
-    }
-
-    static String camel(String name) {
-        StringBuilder out = new StringBuilder();
-        boolean upper = false;
-        for (char c : name.toCharArray()) {
-            if (c == '_') {
-                upper = true;
-            } else {
-                out.append(upper ? Character.toUpperCase(c) : c);
-                upper = false;
+        if (in.has("model")) {
+            String named = Values.string(in.get("model"), in.path("model"));
+            if (!model(named, in.path("model")).id().equals(ctx.model.id())) {
+                throw FieldError.invalid(in.path("model"), in.path("model") + " " + Values.quote(named)
+                        + " differs from the model of the request (" + ctx.model.id() + ")");
             }
         }
-        return out.toString();
+        ObjectNode out = Json.object();
+        out.set("contents", ContentsValidator.contents(in.get("contents"), in.path("contents"), ctx));
+        if (in.has("systemInstruction")) {
+            ObjectNode instruction = ContentsValidator.systemInstruction(in.get("systemInstruction"),
+                    in.path("systemInstruction"), ctx);
+            if (instruction != null) {
+                out.set("systemInstruction", instruction);
+            }
+        }
+        if (in.has("generationConfig")) {
+            ObjectNode config = GenerationConfigValidator.generationConfig(in.get("generationConfig"),
+                    in.path("generationConfig"), ctx.model);
+            if (config != null) {
+                out.set("generationConfig", config);
+            }
+        }
+        if (in.has("safetySettings")) {
+            ArrayNode settings = SafetySettingsValidator.safetySettings(in.get("safetySettings"), in.path("safetySettings"));
+            if (settings != null) {
+                out.set("safetySettings", settings);
+            }
+        }
+        ctx.checkTotals(null, in.path("contents"));
+        return out;
     }
 }
