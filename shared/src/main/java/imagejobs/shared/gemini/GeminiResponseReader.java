@@ -75,6 +75,9 @@ public final class GeminiResponseReader {
                 long size;
                 try (OutputStream out = Files.newOutputStream(file)) {
                     size = parser.readBinaryValue(BASE64, out);
+                } catch (IllegalArgumentException e) {
+                    // Jackson reports a bad base64 character this way; to us it is a malformed answer.
+                    throw new IOException("image data is not valid base64");
                 }
                 node.set(FILE_FIELD, new POJONode(new Streamed(file, size)));
             } else {
