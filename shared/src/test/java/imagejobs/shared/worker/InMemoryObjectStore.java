@@ -17,7 +17,7 @@ import imagejobs.shared.storage.PresignedUrl;
 import imagejobs.shared.storage.StoredObject;
 
 /** The images bucket in a map, with a log of every put. */
-public final class InMemoryObjectStore implements ObjectStore {
+public class InMemoryObjectStore implements ObjectStore {
     public final Map<String, StoredObject> objects = new ConcurrentHashMap<>();
     public final List<String> puts = new ArrayList<>();
 
