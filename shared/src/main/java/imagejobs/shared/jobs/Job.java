@@ -37,8 +37,11 @@ public record Job(
     /** A new queued job. */
     public static Job queued(String requestId, String tenant, String model, String source, String sourceKey,
                              String request, String requestKey, String requestHash, Instant now, Instant expiresAt) {
+        // The table keeps milliseconds and the TTL whole seconds; truncate so the stored job equals this one.
+        now = now.truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
         return new Job(requestId, tenant, model, JobStatus.QUEUED, source, sourceKey, now, now, null, null, 0,
-                null, null, request, requestKey, requestHash, null, null, null, expiresAt);
+                null, null, request, requestKey, requestHash, null, null, null,
+                expiresAt.truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
     }
 
     public Job withStatus(JobStatus newStatus) {
