@@ -104,7 +104,10 @@ public final class Settings {
         return Duration.ofSeconds(env.integer(WORKER_TIMEOUT_SECONDS, DEFAULT_WORKER_TIMEOUT_SECONDS));
     }
 
-    /** Only tests and the local stack set this: lets reference downloads reach 127.0.0.1. */
+    /**
+     * Only tests and the local stack set this: lets reference downloads reach loopback hosts (127.0.0.0/8, ::1) and
+     * use plain http:// (the local stack has no TLS). Private, link-local and metadata addresses stay refused.
+     */
     public boolean allowLoopbackReferences() {
         return env.flag(ALLOW_LOOPBACK_REFERENCES, false);
     }
