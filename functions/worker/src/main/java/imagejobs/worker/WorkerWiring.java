@@ -17,8 +17,8 @@ import imagejobs.shared.storage.S3ObjectStore;
 import imagejobs.shared.worker.Backoff;
 import imagejobs.shared.worker.JobProcessor;
 import imagejobs.shared.worker.OutcomeWriter;
-import imagejobs.shared.worker.ReferenceException;
 import imagejobs.shared.worker.ReferenceResolver;
+import imagejobs.shared.worker.SafeUrlFetcher;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
@@ -38,13 +38,20 @@ final class WorkerWiring {
                 env.optional(Settings.GEMINI_API_KEY_SECRET_ID).map(id -> secretFetcher(aws, id)).orElse(null));
         GeminiClient gemini = new GeminiClient(GeminiClient.defaultHttpClient(), settings.geminiBaseUrl(),
                 settings.geminiAuthStyle(), key);
-        ReferenceResolver references = new ReferenceResolver(store, url -> {
-            throw new ReferenceException("https references are not supported yet: " + url);
-        });
+        ReferenceResolver references = new ReferenceResolver(store,
+                SafeUrlFetcher.standard(settings.allowLoopbackReferences()));
         return new JobProcessor(new DynamoJobStore(dynamo, settings.jobsTable()), store,
                 new SqsJobQueue(sqs, settings.jobsQueueUrl()), gemini, ModelCatalog.load(), references,
-                new OutcomeWriter(store), Backoff.standard(), settings.maxAttempts(),
-                settings.workerTimeout().plus(Duration.ofSeconds(60)), Clock.systemUTC());
+                new OutcomeWriter(store), new Backoff(settings.retryBase(), Backoff.DEFAULT_CAP),
+                settings.maxAttempts(), lease(settings), Clock.systemUTC());
+    }
+
+    /**
+     * Longer than the function can run (WORKER_TIMEOUT_SECONDS mirrors the template's Timeout), so a live lease
+     * always means its holder may still be at work.
+     */
+    static Duration lease(Settings settings) {
+        return settings.workerTimeout().plus(Duration.ofSeconds(60));
     }
 
     static JobStore jobStore(Environment env) {

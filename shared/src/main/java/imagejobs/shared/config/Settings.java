@@ -24,6 +24,7 @@ public final class Settings {
     public static final String GEMINI_API_KEY_SECRET_ID = "GEMINI_API_KEY_SECRET_ID";
     public static final String WORKER_TIMEOUT_SECONDS = "WORKER_TIMEOUT_SECONDS";
     public static final String ALLOW_LOOPBACK_REFERENCES = "ALLOW_LOOPBACK_REFERENCES";
+    public static final String RETRY_BASE_MILLIS = "RETRY_BASE_MILLIS";
 
     public static final int DEFAULT_RETENTION_DAYS = 30;
     public static final int DEFAULT_PRESIGN_TTL_SECONDS = 3600;
@@ -34,6 +35,7 @@ public final class Settings {
     public static final int DEFAULT_MAX_BODY_BYTES = 20 * 1024 * 1024;
     public static final String DEFAULT_GEMINI_BASE_URL = "https://generativelanguage.googleapis.com";
     public static final int DEFAULT_WORKER_TIMEOUT_SECONDS = 300;
+    public static final int DEFAULT_RETRY_BASE_MILLIS = 2000;
 
     private final Environment env;
 
@@ -102,8 +104,23 @@ public final class Settings {
         return Duration.ofSeconds(env.integer(WORKER_TIMEOUT_SECONDS, DEFAULT_WORKER_TIMEOUT_SECONDS));
     }
 
-    /** Only tests and the local stack set this: lets reference downloads reach 127.0.0.1. */
+    /**
+     * Only tests and the local stack set this: lets reference downloads reach loopback hosts (127.0.0.0/8, ::1) and
+     * use plain http:// (the local stack has no TLS). Private, link-local and metadata addresses stay refused.
+     */
     public boolean allowLoopbackReferences() {
         return env.flag(ALLOW_LOOPBACK_REFERENCES, false);
+    }
+
+    /**
+     * First retry delay of the worker's exponential backoff (doubling per attempt, with jitter, capped at 5
+     * minutes, never below the wait Gemini asks for). Tests and the local stack set it small to keep retries fast.
+     */
+    public Duration retryBase() {
+        int millis = env.integer(RETRY_BASE_MILLIS, DEFAULT_RETRY_BASE_MILLIS);
+        if (millis < 1) {
+            throw new ConfigurationException(RETRY_BASE_MILLIS + " must be at least 1, got " + millis);
+        }
+        return Duration.ofMillis(millis);
     }
 }

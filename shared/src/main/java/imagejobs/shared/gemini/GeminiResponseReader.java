@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
+import com.fasterxml.jackson.core.Base64Variant;
 import com.fasterxml.jackson.core.Base64Variants;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
@@ -15,18 +16,28 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.POJONode;
 
 import imagejobs.shared.json.Json;
 
 /**
  * Reads a generateContent response from the network stream in one pass. Every {@code inlineData.data} string is
  * base64-decoded straight into a file; everything else becomes a small JSON tree. Peak memory stays a few
- * buffers, whatever the image size.
+ * buffers, whatever the image size. Field names may come in camelCase (Google) or snake_case (some resellers).
  */
 public final class GeminiResponseReader {
-    /** Marks where a streamed image went in the tree. */
-    static final String FILE_FIELD = "$file";
-    static final String SIZE_FIELD = "$size";
+    /**
+     * Where a streamed image went is kept in a POJO node: JSON text can never produce one, so an answer cannot
+     * point the uploader at a file of its choosing.
+     */
+    private static final String FILE_FIELD = "$streamed";
+
+    /** Gemini pads its base64; tolerate a reseller that does not. */
+    private static final Base64Variant BASE64 = Base64Variants.MIME_NO_LINEFEEDS
+            .withReadPadding(Base64Variant.PaddingReadBehaviour.PADDING_ALLOWED);
+
+    private record Streamed(Path file, long size) {
+    }
 
     private final Path workDir;
     private int files;
@@ -35,6 +46,7 @@ public final class GeminiResponseReader {
         this.workDir = workDir;
     }
 
+    /** @throws IOException when the body is not one complete JSON object (truncated, malformed, trailing data) */
     public GeminiResponse read(InputStream body) throws IOException {
         JsonNode root;
         try (JsonParser parser = Json.MAPPER.getFactory().createParser(body)) {
@@ -55,21 +67,26 @@ public final class GeminiResponseReader {
         while ((token = parser.nextToken()) == JsonToken.FIELD_NAME) {
             String name = parser.currentName();
             JsonToken value = parser.nextToken();
+            if (value == null) {
+                throw new IOException("response truncated");
+            }
             if (inlineData && "data".equals(name) && value == JsonToken.VALUE_STRING) {
                 Path file = workDir.resolve("image-" + files++ + ".bin");
                 long size;
                 try (OutputStream out = Files.newOutputStream(file)) {
-                    size = parser.readBinaryValue(Base64Variants.MIME_NO_LINEFEEDS, out);
+                    size = parser.readBinaryValue(BASE64, out);
+                } catch (IllegalArgumentException e) {
+                    // Jackson reports a bad base64 character this way; to us it is a malformed answer.
+                    throw new IOException("image data is not valid base64");
                 }
-                node.put(FILE_FIELD, file.toString());
-                node.put(SIZE_FIELD, size);
+                node.set(FILE_FIELD, new POJONode(new Streamed(file, size)));
             } else {
                 boolean childInline = "inlineData".equals(name) || "inline_data".equals(name);
                 node.set(name, readValue(parser, value, childInline));
             }
         }
         if (token != JsonToken.END_OBJECT) {
-            throw new IOException("unexpected token " + token);
+            throw new IOException(token == null ? "response truncated" : "unexpected token " + token);
         }
         return node;
     }
@@ -99,33 +116,43 @@ public final class GeminiResponseReader {
     }
 
     private static GeminiResponse interpret(JsonNode root) {
-        JsonNode candidate = root.path("candidates").path(0);
+        JsonNode candidates = root.path("candidates");
+        JsonNode candidate = candidates.path(0);
         List<GeminiResponse.Part> parts = new ArrayList<>();
         for (JsonNode part : candidate.path("content").path("parts")) {
             String signature = text(part, "thoughtSignature", "thought_signature");
             boolean thought = part.path("thought").asBoolean(false);
-            JsonNode inline = part.has("inlineData") ? part.get("inlineData") : part.get("inline_data");
-            if (inline != null && inline.has(FILE_FIELD)) {
-                parts.add(new GeminiResponse.Part(null, Path.of(inline.get(FILE_FIELD).asText()),
-                        text(inline, "mimeType", "mime_type"), inline.path(SIZE_FIELD).asLong(), signature, thought));
+            JsonNode inline = field(part, "inlineData", "inline_data");
+            if (inline != null && inline.get(FILE_FIELD) instanceof POJONode pojo
+                    && pojo.getPojo() instanceof Streamed streamed) {
+                parts.add(new GeminiResponse.Part(null, streamed.file(), text(inline, "mimeType", "mime_type"),
+                        streamed.size(), signature, thought));
             } else if (part.has("text")) {
                 parts.add(new GeminiResponse.Part(part.get("text").asText(), null, null, 0, signature, thought));
             }
         }
-        JsonNode feedback = root.path("promptFeedback");
+        JsonNode feedback = field(root, "promptFeedback", "prompt_feedback");
+        feedback = feedback == null ? JsonNodeFactory.instance.objectNode() : feedback;
+        JsonNode usage = field(root, "usageMetadata", "usage_metadata");
         return new GeminiResponse(
                 parts,
                 text(candidate, "finishReason", "finish_reason"),
                 text(candidate, "finishMessage", "finish_message"),
                 text(feedback, "blockReason", "block_reason"),
                 text(feedback, "blockReasonMessage", "block_reason_message"),
-                root.path("usageMetadata").isObject() ? (ObjectNode) root.get("usageMetadata") : null,
+                usage != null && usage.isObject() ? (ObjectNode) usage : null,
                 text(root, "modelVersion", "model_version"),
-                text(root, "responseId", "response_id"));
+                text(root, "responseId", "response_id"),
+                candidates.isArray() ? candidates.size() : 0);
+    }
+
+    private static JsonNode field(JsonNode node, String camel, String snake) {
+        JsonNode v = node.has(camel) ? node.get(camel) : node.get(snake);
+        return v == null || v.isNull() ? null : v;
     }
 
     private static String text(JsonNode node, String camel, String snake) {
-        JsonNode v = node.has(camel) ? node.get(camel) : node.get(snake);
-        return v == null || v.isNull() ? null : v.asText();
+        JsonNode v = field(node, camel, snake);
+        return v == null ? null : v.asText();
     }
 }

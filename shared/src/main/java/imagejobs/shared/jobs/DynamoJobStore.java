@@ -221,6 +221,21 @@ public final class DynamoJobStore implements JobStore {
     }
 
     @Override
+    public boolean failUnleased(String requestId, JobError error, Instant now) {
+        Map<String, AttributeValue> values = failValues(error, now);
+        values.put(":queued", s(JobStatus.QUEUED.wire()));
+        values.put(":processing", s(JobStatus.PROCESSING.wire()));
+        values.put(":nowMs", n(now.toEpochMilli()));
+        return update(UpdateItemRequest.builder().tableName(table).key(key(requestId))
+                .updateExpression(failExpression())
+                .conditionExpression("#status = :queued OR (#status = :processing AND (attribute_not_exists("
+                        + LEASE_UNTIL + ") OR " + LEASE_UNTIL + " < :nowMs))")
+                .expressionAttributeNames(Map.of("#status", STATUS))
+                .expressionAttributeValues(values)
+                .build()).isPresent();
+    }
+
+    @Override
     public Optional<Job> cancel(String requestId, Instant now) {
         return update(UpdateItemRequest.builder().tableName(table).key(key(requestId))
                 .updateExpression("SET #status = :cancelled, " + COMPLETED_AT + " = :now, " + UPDATED_AT + " = :now")

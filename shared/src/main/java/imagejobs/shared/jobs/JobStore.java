@@ -63,6 +63,19 @@ public interface JobStore {
     /** {@code queued|processing → failed} regardless of attempt (dead-letter queue, failed enqueue). */
     boolean failUnfinished(String requestId, JobError error, Instant now);
 
+    /**
+     * {@code queued|processing → failed} unless a worker holds the job under a live lease (it may still finish):
+     * for the dead-letter consumer. False when the job is finished, missing or still leased.
+     */
+    default boolean failUnleased(String requestId, JobError error, Instant now) {
+        Optional<Job> job = get(requestId);
+        if (job.isEmpty() || (job.get().status() == JobStatus.PROCESSING && job.get().leaseUntil() != null
+                && job.get().leaseUntil().isAfter(now))) {
+            return false;
+        }
+        return failUnfinished(requestId, error, now);
+    }
+
     /** {@code queued → cancelled}; empty when the job was not queued (read it to answer with its status). */
     Optional<Job> cancel(String requestId, Instant now);
 

@@ -101,6 +101,9 @@ public final class JobView {
         if (stored.has("usage")) {
             out.set("usage", stored.get("usage"));
         }
+        if (stored.has("attempts")) {
+            out.set("attempts", stored.get("attempts"));
+        }
         if (stored.has("timings")) {
             out.set("timings", stored.get("timings"));
         }

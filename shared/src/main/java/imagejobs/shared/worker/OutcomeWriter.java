@@ -2,10 +2,12 @@ package imagejobs.shared.worker;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.ArrayList;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Base64;
 import java.util.Iterator;
-import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -14,19 +16,27 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import imagejobs.shared.gemini.GeminiResponse;
 import imagejobs.shared.image.ImageHeaders;
 import imagejobs.shared.jobs.Job;
+import imagejobs.shared.jobs.Timestamps;
 import imagejobs.shared.json.Json;
 import imagejobs.shared.storage.ObjectStore;
+import imagejobs.shared.storage.StoredObject;
 import imagejobs.shared.submit.InputSpiller;
 
 /**
- * Stores a successful answer: each image at {@code outputs/{tenant}/{request_id}/{n}.{ext}} (deterministic, so a
- * retry overwrites rather than duplicates) and the outcome document with {@code next_turn_contents}: the
- * conversation so far, the model's turn with its images as s3:// references and their thoughtSignatures kept
- * exactly, and an empty user turn to fill in.
+ * Stores a successful answer. Each image goes to {@code outputs/{tenant}/{request_id}/{n}.{ext}} (deterministic,
+ * so a retry overwrites rather than duplicates) with its content type; width, height and size come from the image
+ * header. The outcome document carries {@code next_turn_contents}: the submitted turns (images as s3://
+ * references), the model's turn (text and s3:// image references, each part's thoughtSignature kept byte for
+ * byte, thought parts left out) and an empty user turn to fill in. No base64 ever reaches the outcome.
+ *
+ * <p>The finished outcome is also staged in S3 before the status write: if the worker dies between the two, the
+ * next attempt finishes from the staged copy instead of paying for another Gemini call.
  */
 public final class OutcomeWriter {
     /** Above this the conversation moves to S3 and the item keeps a pointer (DynamoDB items stop at 400 KB). */
     static final int MAX_INLINE_CONVERSATION_BYTES = 300 * 1024;
+    /** The whole item (request document + outcome + attributes) must stay under 400 KB. */
+    static final int MAX_ITEM_DOCUMENTS_BYTES = 350 * 1024;
 
     private final ObjectStore store;
 
@@ -34,12 +44,24 @@ public final class OutcomeWriter {
         this.store = store;
     }
 
-    public ObjectNode write(Job job, ObjectNode request, GeminiResponse response, long latencyMs) {
+    /** What the outcome records about time and tries. */
+    public record Timings(int attempts, Instant startedAt, Instant completedAt, long geminiLatencyMs) {
+    }
+
+    public static String stagedKey(Job job) {
+        return "outputs/" + job.tenant() + "/" + job.requestId() + "/outcome.json";
+    }
+
+    public static String conversationKey(Job job) {
+        return "conversations/" + job.tenant() + "/" + job.requestId() + ".json";
+    }
+
+    /** Uploads the images, builds the outcome and stages it; the caller then writes it to the job. */
+    public ObjectNode write(Job job, ObjectNode request, GeminiResponse response, Timings timings) {
         ObjectNode outcome = Json.object();
         ArrayNode images = outcome.putArray("images");
         ObjectNode modelTurn = Json.object().put("role", "model");
         ArrayNode modelParts = modelTurn.putArray("parts");
-        List<String> texts = new ArrayList<>();
         int n = 0;
         for (GeminiResponse.Part part : response.parts()) {
             if (part.thought()) {
@@ -48,7 +70,8 @@ public final class OutcomeWriter {
             ObjectNode turnPart = Json.object();
             if (part.isImage()) {
                 ImageHeaders.Info info = header(part);
-                String mime = info != null ? info.mimeType() : part.mimeType();
+                String mime = info != null ? info.mimeType()
+                        : part.mimeType() != null ? part.mimeType() : "application/octet-stream";
                 String key = "outputs/" + job.tenant() + "/" + job.requestId() + "/" + n++ + "."
                         + InputSpiller.extension(mime);
                 store.put(key, part.imageFile(), mime, Map.of("request-id", job.requestId()));
@@ -60,7 +83,6 @@ public final class OutcomeWriter {
                 image.put("bytes", part.imageBytes());
                 turnPart.putObject("fileData").put("mimeType", mime).put("fileUri", store.uri(key));
             } else {
-                texts.add(part.text());
                 turnPart.put("text", part.text());
             }
             if (part.thoughtSignature() != null) {
@@ -68,8 +90,9 @@ public final class OutcomeWriter {
             }
             modelParts.add(turnPart);
         }
-        if (!texts.isEmpty()) {
-            outcome.put("text", String.join("\n", texts));
+        String text = response.text();
+        if (text != null) {
+            outcome.put("text", text);
         }
         if (response.finishReason() != null) {
             outcome.put("finish_reason", response.finishReason());
@@ -83,24 +106,94 @@ public final class OutcomeWriter {
         if (response.responseId() != null) {
             outcome.put("response_id", response.responseId());
         }
-        outcome.putObject("timings").put("gemini_latency_ms", latencyMs);
+        stamp(outcome, timings);
 
         ArrayNode conversation = Json.array();
-        request.path("contents").forEach(turn -> conversation.add(turn.deepCopy()));
-        conversation.add(modelTurn);
+        for (JsonNode turn : withoutInlineData(job, Conversation.normalize(request.path("contents")))) {
+            conversation.add(turn);
+        }
+        if (!modelParts.isEmpty()) {
+            conversation.add(modelTurn);
+        }
         ObjectNode next = conversation.addObject().put("role", "user");
         ArrayNode nextParts = next.putArray("parts");
         nextParts.addObject().put("text", "");
         nextParts.addObject().putObject("fileData").put("mimeType", "image/png").put("fileUri", "");
+
         byte[] json = Json.bytes(conversation);
-        if (json.length <= MAX_INLINE_CONVERSATION_BYTES) {
+        int requestBytes = job.request() == null ? 0 : job.request().getBytes(StandardCharsets.UTF_8).length;
+        int rest = Json.bytes(outcome).length;
+        if (json.length <= MAX_INLINE_CONVERSATION_BYTES
+                && json.length + rest + requestBytes <= MAX_ITEM_DOCUMENTS_BYTES) {
             outcome.set("next_turn_contents", conversation);
         } else {
-            String key = "conversations/" + job.tenant() + "/" + job.requestId() + ".json";
+            String key = conversationKey(job);
             store.put(key, json, "application/json", Map.of("request-id", job.requestId()));
             outcome.put("next_turn_contents_key", key);
         }
+        store.put(stagedKey(job), Json.bytes(outcome), "application/json", Map.of("request-id", job.requestId()));
         return outcome;
+    }
+
+    /** The outcome an earlier attempt staged but could not record, brought up to date; empty when none. */
+    public Optional<ObjectNode> staged(Job job, Timings timings) {
+        Optional<StoredObject> object = store.get(stagedKey(job));
+        if (object.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            JsonNode node = Json.MAPPER.readTree(object.get().bytes());
+            if (!(node instanceof ObjectNode outcome) || !outcome.has("images")) {
+                return Optional.empty();
+            }
+            long latency = outcome.path("timings").path("gemini_latency_ms").asLong(timings.geminiLatencyMs());
+            stamp(outcome, new Timings(timings.attempts(), timings.startedAt(), timings.completedAt(), latency));
+            return Optional.of(outcome);
+        } catch (IOException e) {
+            return Optional.empty(); // half-written: ignore it, the attempt calls Gemini
+        }
+    }
+
+    private static void stamp(ObjectNode outcome, Timings timings) {
+        outcome.put("attempts", timings.attempts());
+        ObjectNode t = outcome.putObject("timings");
+        if (timings.startedAt() != null) {
+            t.put("started_at", Timestamps.format(timings.startedAt()));
+        }
+        if (timings.completedAt() != null) {
+            t.put("completed_at", Timestamps.format(timings.completedAt()));
+        }
+        t.put("gemini_latency_ms", timings.geminiLatencyMs());
+    }
+
+    /**
+     * Submitted turns should already hold references only (the submit path moves images to inputs/). Should base64
+     * still arrive, it goes to S3 here too: the item must never carry image data.
+     */
+    private ArrayNode withoutInlineData(Job job, ArrayNode turns) {
+        int n = 0;
+        for (JsonNode turn : turns) {
+            for (JsonNode part : turn.path("parts")) {
+                JsonNode inline = part.get("inlineData");
+                if (inline == null) {
+                    continue;
+                }
+                String mime = inline.path("mimeType").asText("application/octet-stream");
+                byte[] bytes;
+                try {
+                    bytes = Base64.getMimeDecoder().decode(inline.path("data").asText(""));
+                } catch (IllegalArgumentException e) {
+                    bytes = new byte[0];
+                }
+                String key = "inputs/" + job.tenant() + "/" + job.requestId() + "/history-" + n++ + "."
+                        + InputSpiller.extension(mime);
+                store.put(key, bytes, mime, Map.of("request-id", job.requestId()));
+                ObjectNode p = (ObjectNode) part;
+                p.remove("inlineData");
+                p.putObject("fileData").put("mimeType", mime).put("fileUri", store.uri(key));
+            }
+        }
+        return turns;
     }
 
     private static ImageHeaders.Info header(GeminiResponse.Part part) {

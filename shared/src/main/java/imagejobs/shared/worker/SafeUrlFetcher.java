@@ -1,0 +1,492 @@
+package imagejobs.shared.worker;
+
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.SSLSocketFactory;
+
+import imagejobs.shared.image.ImageHeaders;
+
+/**
+ * Downloads an image reference without letting a URL reach our own network (SSRF). For every hop, the first and
+ * each redirect alike: resolve the host, refuse the URL when any of its addresses is not public
+ * ({@link AddressPolicy}), then connect to the vetted address itself. The socket is pinned to that address (TLS
+ * still checks the certificate against the host name), so a DNS answer that changes between the check and the
+ * connection (rebinding) cannot redirect us. At most 3 redirects, 7 MB streamed with a running count, connect,
+ * read and total timeouts, and both the Content-Type and the magic number must be an accepted image type.
+ *
+ * <p>A small HTTP/1.1 client of its own, because java.net.http and HttpURLConnection resolve names themselves
+ * and offer no way to connect to an address we chose.
+ */
+public final class SafeUrlFetcher implements UrlFetcher {
+    public static final int MAX_REDIRECTS = 3;
+    public static final long MAX_BYTES = 7L * 1024 * 1024;
+    public static final Set<String> ACCEPTED_TYPES = Set.of("image/png", "image/jpeg", "image/webp", "image/heic",
+            "image/heif", "image/gif");
+    private static final int MAX_HEADER_BYTES = 32 * 1024;
+
+    /** Host name → addresses. Production uses the system resolver; tests inject names that do not exist. */
+    @FunctionalInterface
+    public interface Resolver {
+        List<InetAddress> resolve(String host) throws UnknownHostException;
+
+        static Resolver system() {
+            return host -> Arrays.asList(InetAddress.getAllByName(host));
+        }
+    }
+
+    /** Opens a TCP connection to an address that already passed the policy. Tests map it onto a local server. */
+    @FunctionalInterface
+    public interface Connector {
+        Socket connect(InetSocketAddress vetted, int timeoutMillis) throws IOException;
+
+        static Connector direct() {
+            return (address, timeout) -> {
+                Socket socket = new Socket();
+                try {
+                    socket.connect(address, timeout);
+                    return socket;
+                } catch (IOException e) {
+                    socket.close();
+                    throw e;
+                }
+            };
+        }
+    }
+
+    public record Limits(int maxRedirects, long maxBytes, Duration connectTimeout, Duration readTimeout,
+                         Duration totalTimeout) {
+        public static Limits standard() {
+            return new Limits(MAX_REDIRECTS, MAX_BYTES, Duration.ofSeconds(5), Duration.ofSeconds(10),
+                    Duration.ofSeconds(30));
+        }
+    }
+
+    private final Resolver resolver;
+    private final Connector connector;
+    private final SSLSocketFactory tls;
+    private final AddressPolicy policy;
+    private final boolean allowPlainHttp;
+    private final Limits limits;
+
+    /**
+     * @param allowPlainHttp also fetch http:// URLs: for the local stack and tests, which have no TLS; never in AWS
+     */
+    public SafeUrlFetcher(Resolver resolver, Connector connector, SSLSocketFactory tls, AddressPolicy policy,
+                          boolean allowPlainHttp, Limits limits) {
+        this.resolver = resolver;
+        this.connector = connector;
+        this.tls = tls;
+        this.policy = policy;
+        this.allowPlainHttp = allowPlainHttp;
+        this.limits = limits;
+    }
+
+    /** The production fetcher; {@code allowLoopback} (ALLOW_LOOPBACK_REFERENCES) also admits plain http. */
+    public static SafeUrlFetcher standard(boolean allowLoopback) {
+        return new SafeUrlFetcher(Resolver.system(), Connector.direct(),
+                (SSLSocketFactory) SSLSocketFactory.getDefault(), new AddressPolicy(allowLoopback), allowLoopback,
+                Limits.standard());
+    }
+
+    @Override
+    public boolean accepts(String url) {
+        String lower = url.toLowerCase(Locale.ROOT);
+        return lower.startsWith("https://") || (allowPlainHttp && lower.startsWith("http://"));
+    }
+
+    @Override
+    public Fetched fetch(String url) throws ReferenceException {
+        String shown = Redact.url(url);
+        long deadline = System.nanoTime() + limits.totalTimeout().toNanos();
+        URI current = parse(url, shown);
+        for (int hop = 0; ; hop++) {
+            Response response = exchange(current, shown, deadline);
+            if (response.redirect() == null) {
+                return response.fetched();
+            }
+            if (hop >= limits.maxRedirects()) {
+                throw new ReferenceException("reference " + shown + " redirects more than " + limits.maxRedirects()
+                        + " times");
+            }
+            try {
+                current = current.resolve(new URI(response.redirect()));
+            } catch (URISyntaxException | IllegalArgumentException e) {
+                throw new ReferenceException("reference " + shown + " redirects to an invalid URL");
+            }
+            checkScheme(current, shown);
+        }
+    }
+
+    private URI parse(String url, String shown) throws ReferenceException {
+        URI uri;
+        try {
+            uri = new URI(url);
+        } catch (URISyntaxException e) {
+            throw new ReferenceException("reference " + shown + " is not a valid URL");
+        }
+        checkScheme(uri, shown);
+        return uri;
+    }
+
+    private void checkScheme(URI uri, String shown) throws ReferenceException {
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+        if (!scheme.equals("https") && !(allowPlainHttp && scheme.equals("http"))) {
+            throw new ReferenceException("reference " + shown + " must be an https:// URL"
+                    + (scheme.isEmpty() ? "" : " (a redirect led to " + scheme + "://)"));
+        }
+        if (uri.getHost() == null || uri.getHost().isEmpty()) {
+            throw new ReferenceException("reference " + shown + " has no host name");
+        }
+        if (uri.getRawUserInfo() != null) {
+            throw new ReferenceException("reference " + shown + " must not carry credentials");
+        }
+    }
+
+    private record Response(String redirect, Fetched fetched) {
+    }
+
+    private Response exchange(URI uri, String shown, long deadline) throws ReferenceException {
+        boolean https = uri.getScheme().equalsIgnoreCase("https");
+        String host = uri.getHost();
+        String bareHost = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+        int port = uri.getPort() > 0 ? uri.getPort() : https ? 443 : 80;
+        String hopShown = Redact.url(uri.toString());
+        String via = hopShown.equals(shown) ? "" : " (via " + hopShown + ")";
+
+        List<InetAddress> addresses = resolve(bareHost, shown, via);
+        for (InetAddress address : addresses) {
+            if (!policy.allowed(address)) {
+                throw new ReferenceException("reference " + shown + via + " resolves to a non-public address;"
+                        + " only public internet hosts can be fetched");
+            }
+        }
+        Socket socket = connect(addresses, port, shown, via, deadline);
+        try (socket) {
+            Socket stream = socket;
+            if (https) {
+                stream = handshake(socket, bareHost, port, shown, via);
+            }
+            stream.setSoTimeout(readTimeout(deadline));
+            OutputStream out = stream.getOutputStream();
+            String target = (uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath())
+                    + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
+            boolean defaultPort = uri.getPort() <= 0 || port == (https ? 443 : 80);
+            String request = "GET " + target + " HTTP/1.1\r\n"
+                    + "Host: " + host + (defaultPort ? "" : ":" + port) + "\r\n"
+                    + "User-Agent: imagejobs-worker\r\n"
+                    + "Accept: image/png, image/jpeg, image/webp, image/heic, image/heif, image/gif\r\n"
+                    + "Accept-Encoding: identity\r\n"
+                    + "Connection: close\r\n\r\n";
+            out.write(request.getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            InputStream in = new BufferedInputStream(new DeadlineInputStream(stream.getInputStream(), stream,
+                    deadline, limits.readTimeout()));
+            return read(in, shown, via);
+        } catch (TooLarge e) {
+            throw new ReferenceException(e.getMessage());
+        } catch (SocketTimeoutException e) {
+            throw new ReferenceException("reference " + shown + via + " timed out");
+        } catch (SSLException e) {
+            throw new ReferenceException("reference " + shown + via + " failed the TLS handshake");
+        } catch (IOException e) {
+            throw new ReferenceException("reference " + shown + via + " could not be downloaded ("
+                    + e.getClass().getSimpleName() + ")");
+        }
+    }
+
+    private List<InetAddress> resolve(String host, String shown, String via) throws ReferenceException {
+        try {
+            List<InetAddress> addresses = resolver.resolve(host);
+            if (addresses == null || addresses.isEmpty()) {
+                throw new UnknownHostException(host);
+            }
+            return addresses;
+        } catch (UnknownHostException e) {
+            throw new ReferenceException("reference " + shown + via + ": host " + host + " does not resolve");
+        }
+    }
+
+    private Socket connect(List<InetAddress> addresses, int port, String shown, String via, long deadline)
+            throws ReferenceException {
+        for (InetAddress address : addresses) {
+            long left = remainingMillis(deadline);
+            if (left <= 0) {
+                break;
+            }
+            try {
+                return connector.connect(new InetSocketAddress(address, port),
+                        (int) Math.min(left, limits.connectTimeout().toMillis()));
+            } catch (IOException e) {
+                // try the host's next address
+            }
+        }
+        throw new ReferenceException("reference " + shown + via + " could not be reached");
+    }
+
+    private SSLSocket handshake(Socket socket, String host, int port, String shown, String via) throws IOException {
+        SSLSocket ssl = (SSLSocket) tls.createSocket(socket, host, port, true);
+        SSLParameters parameters = ssl.getSSLParameters();
+        // The socket was opened to an address, so name the host for the certificate check and for SNI ourselves.
+        parameters.setEndpointIdentificationAlgorithm("HTTPS");
+        if (!isIpLiteral(host)) {
+            parameters.setServerNames(List.of(new SNIHostName(host)));
+        }
+        ssl.setSSLParameters(parameters);
+        ssl.setSoTimeout(limits.connectTimeout().toMillis() > Integer.MAX_VALUE ? Integer.MAX_VALUE
+                : (int) limits.connectTimeout().toMillis());
+        ssl.startHandshake();
+        return ssl;
+    }
+
+    private Response read(InputStream in, String shown, String via) throws IOException, ReferenceException {
+        String statusLine = line(in);
+        String[] status = statusLine.split(" ", 3);
+        if (status.length < 2 || !status[0].startsWith("HTTP/1.")) {
+            throw new ReferenceException("reference " + shown + via + " did not answer HTTP");
+        }
+        int code;
+        try {
+            code = Integer.parseInt(status[1]);
+        } catch (NumberFormatException e) {
+            throw new ReferenceException("reference " + shown + via + " did not answer HTTP");
+        }
+        Map<String, String> headers = headers(in);
+        if (code == 301 || code == 302 || code == 303 || code == 307 || code == 308) {
+            String location = headers.get("location");
+            if (location == null || location.isBlank()) {
+                throw new ReferenceException("reference " + shown + via + " redirects without a Location");
+            }
+            return new Response(location.trim(), null);
+        }
+        if (code != 200) {
+            throw new ReferenceException("reference " + shown + via + " answered HTTP " + code);
+        }
+        String encoding = headers.getOrDefault("content-encoding", "identity").trim().toLowerCase(Locale.ROOT);
+        if (!encoding.equals("identity")) {
+            throw new ReferenceException("reference " + shown + via + " was sent " + encoding + "-encoded");
+        }
+        String declared = mediaType(headers.get("content-type"));
+        if (declared == null || !ACCEPTED_TYPES.contains(declared)) {
+            throw new ReferenceException("reference " + shown + via + " has content type "
+                    + (declared == null ? "(none)" : declared) + "; accepted: PNG, JPEG, WebP, HEIC/HEIF, GIF");
+        }
+        byte[] body = body(in, headers, shown, via);
+        Optional<String> sniffed = ImageHeaders.sniff(body);
+        if (sniffed.isEmpty() || !ACCEPTED_TYPES.contains(sniffed.get())) {
+            throw new ReferenceException("reference " + shown + via + " says " + declared
+                    + " but its content is not a PNG, JPEG, WebP, HEIC/HEIF or GIF image");
+        }
+        return new Response(null, new Fetched(body, sniffed.get()));
+    }
+
+    private byte[] body(InputStream in, Map<String, String> headers, String shown, String via)
+            throws IOException, ReferenceException {
+        String tooLarge = "reference " + shown + via + " is larger than " + limits.maxBytes() + " bytes";
+        String transfer = headers.getOrDefault("transfer-encoding", "").trim().toLowerCase(Locale.ROOT);
+        CappedBuffer out = new CappedBuffer(limits.maxBytes(), tooLarge);
+        if (transfer.equals("chunked")) {
+            while (true) {
+                String sizeLine = line(in);
+                int semicolon = sizeLine.indexOf(';');
+                long size;
+                try {
+                    size = Long.parseLong((semicolon < 0 ? sizeLine : sizeLine.substring(0, semicolon)).trim(), 16);
+                } catch (NumberFormatException e) {
+                    throw new ReferenceException("reference " + shown + via + " sent a malformed chunked body");
+                }
+                if (size == 0) {
+                    headers(in); // trailers
+                    return out.toByteArray();
+                }
+                copy(in, out, size, shown, via);
+                line(in);
+            }
+        }
+        if (!transfer.isEmpty() && !transfer.equals("identity")) {
+            throw new ReferenceException("reference " + shown + via + " uses transfer encoding " + transfer);
+        }
+        String length = headers.get("content-length");
+        if (length != null) {
+            long size;
+            try {
+                size = Long.parseLong(length.trim());
+            } catch (NumberFormatException e) {
+                throw new ReferenceException("reference " + shown + via + " sent an invalid Content-Length");
+            }
+            if (size > limits.maxBytes()) {
+                throw new ReferenceException(tooLarge);
+            }
+            copy(in, out, size, shown, via);
+            return out.toByteArray();
+        }
+        byte[] buffer = new byte[16 * 1024];
+        int n;
+        while ((n = in.read(buffer)) >= 0) {
+            out.write(buffer, 0, n);
+        }
+        return out.toByteArray();
+    }
+
+    private static void copy(InputStream in, CappedBuffer out, long size, String shown, String via)
+            throws IOException, ReferenceException {
+        byte[] buffer = new byte[16 * 1024];
+        long left = size;
+        while (left > 0) {
+            int n = in.read(buffer, 0, (int) Math.min(buffer.length, left));
+            if (n < 0) {
+                throw new ReferenceException("reference " + shown + via + " ended before its declared length");
+            }
+            out.write(buffer, 0, n);
+            left -= n;
+        }
+    }
+
+    /** Counts as it goes, so an endless body stops at the cap, not at the heap's end. */
+    private static final class CappedBuffer extends ByteArrayOutputStream {
+        private final long max;
+        private final String message;
+
+        CappedBuffer(long max, String message) {
+            super(64 * 1024);
+            this.max = max;
+            this.message = message;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            if (count + (long) len > max) {
+                throw new TooLarge(message);
+            }
+            super.write(b, off, len);
+        }
+    }
+
+    private static final class TooLarge extends RuntimeException {
+        TooLarge(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    private static Map<String, String> headers(InputStream in) throws IOException {
+        Map<String, String> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        int total = 0;
+        while (true) {
+            String line = line(in);
+            if (line.isEmpty()) {
+                return headers;
+            }
+            total += line.length();
+            if (total > MAX_HEADER_BYTES) {
+                throw new IOException("headers too large");
+            }
+            int colon = line.indexOf(':');
+            if (colon > 0) {
+                String name = line.substring(0, colon).trim().toLowerCase(Locale.ROOT);
+                String value = line.substring(colon + 1).trim();
+                headers.merge(name, value, (a, b) -> a + ", " + b);
+            }
+        }
+    }
+
+    private static String line(InputStream in) throws IOException {
+        ByteArrayOutputStream line = new ByteArrayOutputStream(128);
+        int c;
+        while ((c = in.read()) >= 0) {
+            if (c == '\n') {
+                byte[] bytes = line.toByteArray();
+                int length = bytes.length > 0 && bytes[bytes.length - 1] == '\r' ? bytes.length - 1 : bytes.length;
+                return new String(bytes, 0, length, StandardCharsets.ISO_8859_1);
+            }
+            if (line.size() >= 8192) {
+                throw new IOException("header line too long");
+            }
+            line.write(c);
+        }
+        throw new IOException("connection closed mid-header");
+    }
+
+    private static String mediaType(String contentType) {
+        if (contentType == null) {
+            return null;
+        }
+        int semicolon = contentType.indexOf(';');
+        String type = (semicolon < 0 ? contentType : contentType.substring(0, semicolon)).trim()
+                .toLowerCase(Locale.ROOT);
+        return type.equals("image/jpg") || type.equals("image/pjpeg") ? "image/jpeg" : type;
+    }
+
+    private static boolean isIpLiteral(String host) {
+        return host.indexOf(':') >= 0 || host.chars().allMatch(c -> c == '.' || (c >= '0' && c <= '9'));
+    }
+
+    private int readTimeout(long deadline) throws SocketTimeoutException {
+        long left = remainingMillis(deadline);
+        if (left <= 0) {
+            throw new SocketTimeoutException("deadline");
+        }
+        return (int) Math.min(left, limits.readTimeout().toMillis());
+    }
+
+    private static long remainingMillis(long deadline) {
+        return (deadline - System.nanoTime()) / 1_000_000;
+    }
+
+    /** Shrinks the socket's read timeout as the total deadline approaches, so a trickling server cannot hold us. */
+    private static final class DeadlineInputStream extends InputStream {
+        private final InputStream in;
+        private final Socket socket;
+        private final long deadline;
+        private final Duration readTimeout;
+
+        DeadlineInputStream(InputStream in, Socket socket, long deadline, Duration readTimeout) {
+            this.in = in;
+            this.socket = socket;
+            this.deadline = deadline;
+            this.readTimeout = readTimeout;
+        }
+
+        private void arm() throws IOException {
+            long left = remainingMillis(deadline);
+            if (left <= 0) {
+                throw new SocketTimeoutException("deadline");
+            }
+            socket.setSoTimeout((int) Math.min(left, readTimeout.toMillis()));
+        }
+
+        @Override
+        public int read() throws IOException {
+            arm();
+            return in.read();
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            arm();
+            return in.read(b, off, len);
+        }
+    }
+}
