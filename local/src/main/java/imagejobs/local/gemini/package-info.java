@@ -1,0 +1,29 @@
+/**
+ * The Gemini simulator: {@code POST /v1beta/models/{model}:generateContent} on 127.0.0.1, answering as Google's
+ * Gemini API does, for the local stack and the integration tests. Start it with
+ * {@link imagejobs.local.gemini.GeminiSimulator#start(GeminiSimulatorConfig)} or run
+ * {@code GeminiSimulator.main} (port from the first argument, {@code IMAGEJOBS_GEMINI_SIM_PORT}, else 8090).
+ *
+ * <h2>Checks, in Gemini's order</h2>
+ * <ol>
+ * <li>Body over the request limit (100 MB by default, Gemini's inline limit since 2026): 400.</li>
+ * <li>API key, when one is configured ({@code x-goog-api-key}, {@code ?key=}, {@code Authorization: Bearer}):
+ *     none is 403 PERMISSION_DENIED, a wrong one 400 INVALID_ARGUMENT with ErrorInfo reason API_KEY_INVALID.</li>
+ * <li>Model: a catalog entry whose {@code upstream_model} is the path's model, else 404 NOT_FOUND.</li>
+ * <li>Body ({@link imagejobs.local.gemini.SimulatedRequestCheck}): JSON, field names in camelCase or snake_case,
+ *     unknown fields, roles, contents, parts, base64, image bytes, MIME types, file URIs, aspect ratio and image
+ *     size from the catalog, thought signatures on earlier Gemini 3 model images: 400 INVALID_ARGUMENT.</li>
+ * <li>Fault directives in the last user turn ({@link imagejobs.local.gemini.FaultDirectives}).</li>
+ * </ol>
+ *
+ * <h2>Fault directives</h2>
+ * {@code [sim:status=N]} (400, 401, 403, 404, 409, 429, 499, 500, 501, 502, 503, 504),
+ * {@code [sim:retry-after=S]}, {@code [sim:delay=MS]}, {@code [sim:slow-body=MS]}, {@code [sim:hang]},
+ * {@code [sim:finish=REASON]}, {@code [sim:block=REASON]}, {@code [sim:no-image]}, {@code [sim:malformed]},
+ * {@code [sim:fail-times=N]}, {@code [sim:images=N]}, {@code [sim:noise]}. An unknown or malformed marker is a 400
+ * naming it.
+ *
+ * <h2>Control endpoints</h2>
+ * {@code GET /__sim/health}, {@code GET /__sim/requests} (oldest first), {@code DELETE /__sim/requests}.
+ */
+package imagejobs.local.gemini;
