@@ -1,5 +1,8 @@
 package imagejobs.shared.config;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 
 /**
@@ -25,6 +28,7 @@ public final class Settings {
     public static final String WORKER_TIMEOUT_SECONDS = "WORKER_TIMEOUT_SECONDS";
     public static final String ALLOW_LOOPBACK_REFERENCES = "ALLOW_LOOPBACK_REFERENCES";
     public static final String RETRY_BASE_MILLIS = "RETRY_BASE_MILLIS";
+    public static final String CURSOR_SECRET = "CURSOR_SECRET";
 
     public static final int DEFAULT_RETENTION_DAYS = 30;
     public static final int DEFAULT_PRESIGN_TTL_SECONDS = 3600;
@@ -36,6 +40,9 @@ public final class Settings {
     public static final String DEFAULT_GEMINI_BASE_URL = "https://generativelanguage.googleapis.com";
     public static final int DEFAULT_WORKER_TIMEOUT_SECONDS = 300;
     public static final int DEFAULT_RETRY_BASE_MILLIS = 2000;
+    /** A configured CURSOR_SECRET shorter than this fails the cold start: it would be guessable. */
+    public static final int MIN_CURSOR_SECRET_LENGTH = 32;
+    private static final String CURSOR_FALLBACK_LABEL = "imagejobs/list-cursor-key/v1/";
 
     private final Environment env;
 
@@ -122,5 +129,36 @@ public final class Settings {
             throw new ConfigurationException(RETRY_BASE_MILLIS + " must be at least 1, got " + millis);
         }
         return Duration.ofMillis(millis);
+    }
+
+    /** True when CURSOR_SECRET is set; false means {@link #cursorSecret()} falls back to a derived key. */
+    public boolean cursorSecretConfigured() {
+        return env.optional(CURSOR_SECRET).isPresent();
+    }
+
+    /**
+     * The key that signs list cursors (HMAC-SHA256). CURSOR_SECRET when set (at least 32 characters, else the cold
+     * start fails). When unset: SHA-256 of a fixed label and the jobs table name. That fallback is stable across
+     * containers and deploys, so cursors keep working, but it is no secret: whoever knows the table name could mint
+     * cursors. A minted cursor still moves only within the caller's own jobs (the tenant always comes from the API
+     * key, never from the cursor), so the fallback costs cursor integrity, not tenant isolation. Changing the
+     * secret invalidates cursors already handed out (clients get 400 INVALID_CURSOR and list from the start).
+     */
+    public byte[] cursorSecret() {
+        return env.optional(CURSOR_SECRET).map(secret -> {
+            if (secret.length() < MIN_CURSOR_SECRET_LENGTH) {
+                throw new ConfigurationException("environment variable " + CURSOR_SECRET + " must be at least "
+                        + MIN_CURSOR_SECRET_LENGTH + " characters (e.g. openssl rand -base64 48)");
+            }
+            return secret.getBytes(StandardCharsets.UTF_8);
+        }).orElseGet(() -> sha256(CURSOR_FALLBACK_LABEL + jobsTable()));
+    }
+
+    private static byte[] sha256(String value) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 }

@@ -3,6 +3,7 @@ package imagejobs.shared.jobs;
 import static imagejobs.shared.jobs.JobItemMapper.*;
 
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -32,14 +33,27 @@ public final class DynamoJobStore implements JobStore {
     private static final String IDEMPOTENCY_PREFIX = "idem#";
     private static final String IDEM_JOB_ID = "job_id";
     /** Bounds one listing call when filters reject most items: the caller gets a shorter page and a cursor. */
-    private static final int MAX_QUERY_PAGES = 25;
+    public static final int MAX_QUERY_PAGES = 25;
+    /** Items a selective listing evaluates per Query call: the first call, then doubling up to the maximum. */
+    private static final int MIN_EVALUATED_PER_CALL = 100;
+    private static final int MAX_EVALUATED_PER_CALL = 1000;
 
     private final DynamoDbClient dynamo;
     private final String table;
+    private final int maxQueryPages;
 
     public DynamoJobStore(DynamoDbClient dynamo, String table) {
+        this(dynamo, table, MAX_QUERY_PAGES);
+    }
+
+    /** {@code maxQueryPages}: Query calls one listing may make (tests lower it to exercise short pages). */
+    public DynamoJobStore(DynamoDbClient dynamo, String table, int maxQueryPages) {
+        if (maxQueryPages < 1) {
+            throw new IllegalArgumentException("maxQueryPages must be at least 1");
+        }
         this.dynamo = dynamo;
         this.table = table;
+        this.maxQueryPages = maxQueryPages;
     }
 
     @Override
@@ -251,14 +265,31 @@ public final class DynamoJobStore implements JobStore {
 
     @Override
     public JobPage list(String tenant, ListQuery query) {
+        if (query.limit() < 1) {
+            throw new IllegalArgumentException("limit must be at least 1");
+        }
         Map<String, String> names = new HashMap<>();
         Map<String, AttributeValue> values = new HashMap<>();
         names.put("#tenant", TENANT);
         values.put(":tenant", s(tenant));
         String keyCondition = "#tenant = :tenant";
-        // Bounds are exclusive in the API; the key condition works on inclusive ones.
-        String lower = query.createdAfter() == null ? null : Timestamps.format(query.createdAfter().plusMillis(1));
-        String upper = query.createdBefore() == null ? null : Timestamps.format(query.createdBefore().minusMillis(1));
+        // Bounds are exclusive in the API, the key condition's are inclusive, and created_at holds whole milliseconds:
+        // created > after ⇔ created ≥ floor(after) + 1 ms; created < before ⇔ created ≤ ceil(before) − 1 ms.
+        String lower = query.createdAfter() == null ? null
+                : Timestamps.format(query.createdAfter().truncatedTo(ChronoUnit.MILLIS).plusMillis(1));
+        String upper = query.createdBefore() == null ? null
+                : Timestamps.format(ceilToMillis(query.createdBefore()).minusMillis(1));
+        if (lower != null && upper != null && lower.compareTo(upper) > 0) {
+            // An empty range (both bounds within one millisecond): DynamoDB would reject the reversed BETWEEN.
+            return new JobPage(List.of(), null);
+        }
+        Position after = query.after();
+        if (after != null && lower != null && after.createdAt().compareTo(lower) < 0) {
+            return new JobPage(List.of(), null); // newest first: nothing in range is older than the position
+        }
+        if (after != null && upper != null && after.createdAt().compareTo(upper) > 0) {
+            after = null; // DynamoDB rejects a start key outside the key condition; the whole range is still ahead
+        }
         if (lower != null || upper != null) {
             names.put("#created", CREATED_AT);
         }
@@ -290,20 +321,31 @@ public final class DynamoJobStore implements JobStore {
             values.put(":model", s(query.model()));
             filters.add("#model = :model");
         }
-        boolean filtered = !filters.isEmpty();
+        boolean selective = !filters.isEmpty();
+        if (query.visibleAt() != null) {
+            // Expired items are rare (TTL lag only), so this filter alone does not make the listing selective.
+            names.put("#expires", EXPIRES_AT);
+            values.put(":visibleAt", n(query.visibleAt().getEpochSecond()));
+            filters.add("(attribute_not_exists(#expires) OR #expires > :visibleAt)");
+        }
 
         List<Job> collected = new ArrayList<>();
-        Map<String, AttributeValue> startKey = query.after() == null ? null : indexKey(tenant, query.after());
+        Map<String, AttributeValue> startKey = after == null ? null : indexKey(tenant, after);
         int want = query.limit() + 1; // one more than the page tells whether a next page exists
-        for (int page = 0; page < MAX_QUERY_PAGES; page++) {
+        for (int round = 0; round < maxQueryPages; round++) {
             int remaining = want - collected.size();
+            // Selective filters: evaluate more items per call as the scan goes on, so sparse matches still fill a
+            // page within the budget (DynamoDB also stops each call at 1 MB).
+            int evaluate = selective
+                    ? Math.min(MAX_EVALUATED_PER_CALL, Math.max(remaining, MIN_EVALUATED_PER_CALL << Math.min(round, 4)))
+                    : remaining;
             QueryRequest.Builder request = QueryRequest.builder().tableName(table).indexName(TENANT_INDEX)
                     .keyConditionExpression(keyCondition)
                     .expressionAttributeNames(names)
                     .expressionAttributeValues(values)
                     .scanIndexForward(false)
-                    .limit(filtered ? Math.max(remaining, 100) : remaining);
-            if (filtered) {
+                    .limit(evaluate);
+            if (!filters.isEmpty()) {
                 request.filterExpression(String.join(" AND ", filters));
             }
             if (startKey != null) {
@@ -325,9 +367,15 @@ public final class DynamoJobStore implements JobStore {
             }
             startKey = response.lastEvaluatedKey();
         }
-        // Scanned as much as one call may: hand back what we have and continue where the scan stopped.
+        // Scanned as much as one call may: hand back what we have and continue where the scan stopped (every item
+        // up to the last evaluated key has been looked at, so nothing is skipped or repeated).
         return new JobPage(List.copyOf(collected),
                 new Position(startKey.get(CREATED_AT).s(), startKey.get(REQUEST_ID).s()));
+    }
+
+    private static Instant ceilToMillis(Instant instant) {
+        Instant floor = instant.truncatedTo(ChronoUnit.MILLIS);
+        return floor.equals(instant) ? floor : floor.plusMillis(1);
     }
 
     private Map<String, AttributeValue> indexKey(String tenant, Position position) {

@@ -82,16 +82,29 @@ public interface JobStore {
     /** One page of a tenant's jobs, newest first, filters applied, filled up to the limit where data allows. */
     JobPage list(String tenant, ListQuery query);
 
-    /** Listing filters and position. {@code after} is the last job of the previous page, or null. */
+    /**
+     * Listing filters and position. {@code after} is the last job of the previous page, or null. Both created_at
+     * bounds are exclusive. {@code visibleAt}: jobs whose retention ended at or before it are left out (DynamoDB's
+     * TTL sweep deletes them up to days late); null lists them too.
+     */
     record ListQuery(Set<JobStatus> statuses, String model, Instant createdAfter, Instant createdBefore,
-                     int limit, Position after) {
+                     int limit, Position after, Instant visibleAt) {
+
+        public ListQuery(Set<JobStatus> statuses, String model, Instant createdAfter, Instant createdBefore,
+                         int limit, Position after) {
+            this(statuses, model, createdAfter, createdBefore, limit, after, null);
+        }
     }
 
     /** A position in a tenant's listing: the created_at and id of a job. */
     record Position(String createdAt, String requestId) {
     }
 
-    /** Jobs of one page (summaries: no request, no outcome) and the position to continue from, or null. */
+    /**
+     * Jobs of one page (summaries: no request, no outcome) and the position to continue from, or null once the
+     * listing is complete. A page is short of the limit only at the end, or when one call's scan budget ran out
+     * under very selective filters: then {@code next} is set and the listing goes on from there.
+     */
     record JobPage(List<Job> jobs, Position next) {
     }
 

@@ -5,6 +5,7 @@ import java.util.function.Function;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import imagejobs.shared.jobs.Job;
@@ -23,7 +24,8 @@ public final class JobView {
 
     /**
      * @param presign            key → presigned GET URL (null: no URLs, e.g. in the submit answer)
-     * @param conversationLoader key → next_turn_contents spilled to S3 (null: leave the pointer out)
+     * @param conversationLoader key → next_turn_contents spilled to S3, or null when the object is gone (the loader
+     *                           itself null: leave the field out; the S3 key is never shown)
      */
     public JobView(String bucket, Function<String, PresignedUrl> presign, Function<String, JsonNode> conversationLoader) {
         this.bucket = bucket;
@@ -84,9 +86,11 @@ public final class JobView {
             }
             view.put("s3_uri", "s3://" + bucket + "/" + key);
             view.put("mime_type", image.path("mime_type").asText());
-            view.set("width", image.path("width"));
-            view.set("height", image.path("height"));
-            view.set("bytes", image.path("bytes"));
+            for (String field : new String[] {"width", "height", "bytes"}) {
+                if (image.hasNonNull(field)) {
+                    view.set(field, image.get(field));
+                }
+            }
             images.add(view);
             n++;
         }
@@ -110,7 +114,9 @@ public final class JobView {
         if (stored.has("next_turn_contents")) {
             out.set("next_turn_contents", stored.get("next_turn_contents"));
         } else if (stored.hasNonNull("next_turn_contents_key") && conversationLoader != null) {
-            out.set("next_turn_contents", conversationLoader.apply(stored.get("next_turn_contents_key").asText()));
+            // Spilled to S3 because it outgrew the item: the client still gets it whole. null once the object is gone.
+            JsonNode conversation = conversationLoader.apply(stored.get("next_turn_contents_key").asText());
+            out.set("next_turn_contents", conversation == null ? NullNode.getInstance() : conversation);
         }
         return out;
     }

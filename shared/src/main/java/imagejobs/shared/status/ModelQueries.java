@@ -17,6 +17,7 @@ public final class ModelQueries {
         this.catalog = catalog;
     }
 
+    /** {@code {"data": [models in catalog order]}}. */
     public ApiResponse list() {
         ObjectNode body = Json.object();
         ArrayNode data = body.putArray("data");
@@ -26,7 +27,8 @@ public final class ModelQueries {
 
     public ApiResponse get(String id) {
         ModelSpec model = catalog.find(id).orElseThrow(() -> new ApiException(404, "NOT_FOUND",
-                "unknown model '" + id + "'; known models: " + String.join(", ", catalog.ids())));
+                "unknown model '" + (id.length() <= 100 ? id : id.substring(0, 100) + "…") + "'; known models: "
+                        + String.join(", ", catalog.ids())));
         return ApiResponse.json(200, view(model));
     }
 

@@ -1,0 +1,75 @@
+package imagejobs.shared.status;
+
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import imagejobs.shared.auth.Authenticator;
+import imagejobs.shared.auth.KeyRecord;
+import imagejobs.shared.http.ApiException;
+import imagejobs.shared.http.ApiRequest;
+import imagejobs.shared.http.ApiResponse;
+import imagejobs.shared.log.StructuredLog;
+
+/**
+ * The status function's routes. Every route is authenticated first (401/403 before anything else); jobs are
+ * then looked at only through the caller's tenant.
+ *
+ * <pre>
+ * GET  /v1/requests                       list       GET /v1/models          the catalog
+ * GET  /v1/requests/{request_id}          one job    GET /v1/models/{model}  one model
+ * POST /v1/requests/{request_id}/cancel   cancel
+ * </pre>
+ *
+ * Paths are matched on their end, so a stage prefix in rawPath does not matter; path parameters from API
+ * Gateway win over the matched segments.
+ */
+public final class StatusRouter {
+    private static final Pattern LIST = Pattern.compile("(?:^|.*/)v1/requests/?");
+    private static final Pattern ONE = Pattern.compile("(?:^|.*/)v1/requests/([^/]*)");
+    private static final Pattern CANCEL = Pattern.compile("(?:^|.*/)v1/requests/([^/]*)/cancel");
+    private static final Pattern MODELS = Pattern.compile("(?:^|.*/)v1/models/?");
+    private static final Pattern MODEL = Pattern.compile("(?:^|.*/)v1/models/([^/]+)");
+
+    private final Authenticator authenticator;
+    private final JobQueries jobs;
+    private final ModelQueries models;
+
+    public StatusRouter(Authenticator authenticator, JobQueries jobs, ModelQueries models) {
+        this.authenticator = authenticator;
+        this.jobs = jobs;
+        this.models = models;
+    }
+
+    public ApiResponse route(ApiRequest request) {
+        KeyRecord key = authenticator.authenticate(request);
+        String tenant = key.tenant();
+        StructuredLog.put("tenant", tenant);
+        String method = request.method() == null ? "" : request.method();
+        String path = request.path() == null ? "" : request.path();
+        Optional<String> requestId = request.pathParameter("request_id");
+        if (method.equals("GET")) {
+            if (LIST.matcher(path).matches()) {
+                return jobs.list(tenant, request.queryParameters());
+            }
+            Matcher one = ONE.matcher(path);
+            if (one.matches()) {
+                return jobs.get(tenant, requestId.orElse(one.group(1)));
+            }
+            if (MODELS.matcher(path).matches()) {
+                return models.list();
+            }
+            Matcher model = MODEL.matcher(path);
+            if (model.matches()) {
+                return models.get(request.pathParameter("model").orElse(model.group(1)));
+            }
+        } else if (method.equals("POST")) {
+            Matcher cancel = CANCEL.matcher(path);
+            if (cancel.matches()) {
+                return jobs.cancel(tenant, requestId.orElse(cancel.group(1)));
+            }
+        }
+        String route = method + " " + path;
+        throw ApiException.notFound("no such route: " + (route.length() <= 120 ? route : route.substring(0, 120) + "…"));
+    }
+}
