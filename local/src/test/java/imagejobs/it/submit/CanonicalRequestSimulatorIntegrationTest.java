@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.Optional;
 import java.util.stream.Stream;
 
@@ -81,7 +82,7 @@ class CanonicalRequestSimulatorIntegrationTest {
         ObjectNode stored = new InputSpiller(bucket).spill(TENANT, "01JTESTREQUEST0000000000IT", canonical.gemini());
         ObjectNode upstream = stored.deepCopy();
         upstream.set("contents", new ReferenceResolver(bucket, url -> new UrlFetcher.Fetched(web.get(url), null))
-                .resolve(TENANT, stored.path("contents")));
+                .resolve(TENANT, stored.path("contents"), Set.copyOf(canonical.model().inputMimeTypes())));
 
         simulator.clearRequests();
         String upstreamModel = canonical.model().upstreamModel();
