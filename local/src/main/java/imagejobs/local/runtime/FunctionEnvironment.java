@@ -13,7 +13,8 @@ import imagejobs.local.template.FunctionDefinition;
  * <ol>
  *   <li>the template's variables (Globals merged, intrinsics resolved);</li>
  *   <li>the local wiring Lambda or the SDK would otherwise supply: region, the dummy credentials, the emulators'
- *       {@code AWS_ENDPOINT_URL_*}, WHEN_REQUIRED checksums, path-style S3, {@code AWS_LAMBDA_FUNCTION_*};</li>
+ *       {@code AWS_ENDPOINT_URL_*}, WHEN_REQUIRED checksums, path-style S3, {@code AWS_LAMBDA_FUNCTION_*},
+ *       loopback reference URLs allowed;</li>
  *   <li>Gemini, for functions whose template mentions it: the user's {@code GEMINI_API_KEY} (with their
  *       {@code GEMINI_BASE_URL}/{@code GEMINI_AUTH_STYLE} or the template's) or else the simulator's URL and a fixed
  *       key; {@code GEMINI_API_KEY_SECRET_ID} is dropped, there is no Secrets Manager locally;</li>
@@ -55,6 +56,10 @@ public final class FunctionEnvironment {
         w.put("AWS_REQUEST_CHECKSUM_CALCULATION", "WHEN_REQUIRED");
         w.put("AWS_RESPONSE_CHECKSUM_VALIDATION", "WHEN_REQUIRED");
         w.put("S3_FORCE_PATH_STYLE", "true");
+        // Locally, reference images are often served from this machine (plain http on 127.0.0.1); private,
+        // link-local and metadata addresses stay refused. IMAGEJOBS_FUNCTION_ENV_ALLOW_LOOPBACK_REFERENCES=false
+        // turns it off.
+        w.put("ALLOW_LOOPBACK_REFERENCES", "true");
         this.wiring = Map.copyOf(w);
         this.processEnvironment = Map.copyOf(processEnvironment);
         this.geminiSimulatorBaseUrl = geminiSimulatorBaseUrl;

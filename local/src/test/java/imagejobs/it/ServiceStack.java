@@ -1,0 +1,182 @@
+package imagejobs.it;
+
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import imagejobs.local.Deadline;
+import imagejobs.local.LocalStack;
+import imagejobs.local.LocalStackConfig;
+import imagejobs.local.TestPaths;
+import imagejobs.local.gemini.GeminiSimulator;
+import imagejobs.local.resources.LocalKey;
+import imagejobs.shared.json.Json;
+
+/**
+ * The whole service as {@code ./run-local} runs it: the repository's template.yaml, the packaged function jars, the
+ * emulators and the Gemini simulator, on ephemeral ports. One stack per test JVM (starting one costs seconds), shared
+ * by the end-to-end test classes; tests keep apart by tenant and request id, and clear the simulator's request log
+ * before they count calls.
+ *
+ * <p>The functions run with the production defaults except: a short retry backoff (RETRY_BASE_MILLIS) so retried
+ * jobs finish in test time, and ALLOW_LOOPBACK_REFERENCES so tests can serve reference images from 127.0.0.1.
+ */
+public final class ServiceStack {
+    public static final LocalKey TENANT_A = new LocalKey("tenantA", "ij_test_key_tenant_a");
+    public static final LocalKey TENANT_B = new LocalKey("tenantB", "ij_test_key_tenant_b");
+    public static final Set<String> TERMINAL = Set.of("success", "failed", "cancelled");
+
+    private static LocalStack stack;
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private ServiceStack() {
+    }
+
+    /** The shared stack, started on first use and stopped when the test JVM exits. */
+    public static synchronized LocalStack get() {
+        if (stack == null) {
+            requireFunctionJars();
+            stack = LocalStack.start(LocalStackConfig.builder(TestPaths.root())
+                    .keys(List.of(TENANT_A, TENANT_B))
+                    .startGeminiSimulator(true)
+                    .functionEnvironment("RETRY_BASE_MILLIS", "20")
+                    .functionEnvironment("ALLOW_LOOPBACK_REFERENCES", "true")
+                    .out(Boolean.getBoolean("imagejobs.verbose") ? System.out
+                            : new PrintStream(OutputStream.nullOutputStream()))
+                    .build());
+            Runtime.getRuntime().addShutdownHook(new Thread(stack::close, "service-stack-stop"));
+        }
+        return stack;
+    }
+
+    public static GeminiSimulator simulator() {
+        return get().geminiSimulator().orElseThrow();
+    }
+
+    /** The upstream calls whose body mentions {@code marker} (tests put a unique marker in each prompt). */
+    public static List<JsonNode> simulatorCalls(String marker) {
+        return simulator().requests().stream().filter(r -> Json.write(r.path("body")).contains(marker)).toList();
+    }
+
+    public static String bucket() {
+        return get().bucketName("ImagesBucket");
+    }
+
+    /** The API as a client with {@code key} sees it. */
+    public static Api api(LocalKey key) {
+        return new Api(get().apiUrl(), key.key());
+    }
+
+    /** The jars come from the function modules' package phase: `./mvnw verify` builds them before these tests. */
+    private static void requireFunctionJars() {
+        for (String name : List.of("submit", "worker", "status", "edit-trigger")) {
+            Path jar = TestPaths.root().resolve("functions/" + name + "/target/" + name + ".jar");
+            if (!Files.isRegularFile(jar)) {
+                throw new IllegalStateException(jar + " is missing: the end-to-end tests run the packaged functions; "
+                        + "run them with ./mvnw -B verify (package comes before these tests), not ./mvnw test");
+            }
+        }
+    }
+
+    public record Response(int status, JsonNode body, HttpResponse<String> raw) {
+        public String header(String name) {
+            return raw.headers().firstValue(name).orElse(null);
+        }
+    }
+
+    /** A small HTTP client for the front door, authenticated as one tenant. */
+    public static final class Api {
+        private final URI base;
+        private final String key;
+
+        Api(URI base, String key) {
+            this.base = base;
+            this.key = key;
+        }
+
+        public Response get(String path) {
+            return send(request(path).GET());
+        }
+
+        public Response post(String path, String json) {
+            return send(request(path).header("content-type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(json)));
+        }
+
+        public Response post(String path, JsonNode json) {
+            return post(path, Json.write(json));
+        }
+
+        /** Submits a simple request-queue job and returns its request id (asserting 202). */
+        public String submit(String model, String prompt) {
+            Response r = post("/v1/requests", Json.write(Json.object().put("model", model)
+                    .set("payload", Json.object().put("prompt", prompt))));
+            if (r.status() != 202) {
+                throw new AssertionError("submit answered " + r.status() + ": " + r.raw().body());
+            }
+            return r.body().path("request_id").asText();
+        }
+
+        /** Polls GET /v1/requests/{id} until the job is terminal; returns the last view. */
+        public JsonNode awaitTerminal(String requestId, Duration limit) {
+            JsonNode[] last = new JsonNode[1];
+            Deadline.await(limit, "request " + requestId + " to finish", () -> {
+                Response r = get("/v1/requests/" + requestId);
+                last[0] = r.body();
+                return r.status() == 200 && TERMINAL.contains(r.body().path("status").asText());
+            });
+            return last[0];
+        }
+
+        /** Polls until the job shows {@code status}. */
+        public JsonNode awaitStatus(String requestId, String status, Duration limit) {
+            JsonNode[] last = new JsonNode[1];
+            Deadline.await(limit, "request " + requestId + " to reach " + status, () -> {
+                last[0] = get("/v1/requests/" + requestId).body();
+                return status.equals(last[0].path("status").asText());
+            });
+            return last[0];
+        }
+
+        private HttpRequest.Builder request(String path) {
+            HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(60));
+            return key == null ? b : b.header("Authorization", "Bearer " + key);
+        }
+
+        private static Response send(HttpRequest.Builder builder) {
+            try {
+                HttpResponse<String> response = HTTP.send(builder.build(), HttpResponse.BodyHandlers.ofString());
+                JsonNode body = response.body().isEmpty() ? Json.object() : Json.parse(response.body());
+                return new Response(response.statusCode(), body, response);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
+    /** Downloads a URL (a presigned one, say) as bytes with its status. */
+    public static HttpResponse<byte[]> download(String url) {
+        try {
+            return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}
