@@ -27,6 +27,7 @@ import imagejobs.local.resources.ResourceCreator;
 import imagejobs.local.runtime.FunctionCode;
 import imagejobs.local.runtime.FunctionEnvironment;
 import imagejobs.local.runtime.LocalFunction;
+import imagejobs.local.s3.S3NotificationBridge;
 import imagejobs.local.s3.S3ObjectListener;
 import imagejobs.local.sqs.SqsEventSourcePoller;
 import imagejobs.local.template.FunctionDefinition;
@@ -58,6 +59,7 @@ public final class LocalStack implements AutoCloseable {
     private final Map<String, LocalFunction> functions;
     private final HttpApiFrontDoor frontDoor;
     private final List<SqsEventSourcePoller> pollers;
+    private final S3NotificationBridge notifications;
     private final Deque<AutoCloseable> toClose;
     private volatile boolean closed;
 
@@ -72,6 +74,10 @@ public final class LocalStack implements AutoCloseable {
         this.functions = Map.copyOf(b.functions);
         this.frontDoor = b.frontDoor;
         this.pollers = List.copyOf(b.pollers);
+        this.notifications = b.notifications;
+        if (notifications != null && notifications.hasTargets()) {
+            emulators.s3().objectListener(notifications);
+        }
         this.toClose = b.started;
     }
 
@@ -101,6 +107,7 @@ public final class LocalStack implements AutoCloseable {
         private final Map<String, LocalFunction> functions = new LinkedHashMap<>();
         private HttpApiFrontDoor frontDoor;
         private final List<SqsEventSourcePoller> pollers = new ArrayList<>();
+        private S3NotificationBridge notifications;
 
         Builder(LocalStackConfig config) {
             this.config = config;
@@ -173,6 +180,8 @@ public final class LocalStack implements AutoCloseable {
                 });
                 started.push(frontDoor);
             }
+            notifications = new S3NotificationBridge(functions, context.region(), config.out());
+            started.push(notifications);
             if (config.startSqsPollers()) {
                 for (FunctionDefinition f : definition.functions()) {
                     for (FunctionDefinition.SqsEventSource source : f.sqsEventSources()) {
@@ -309,9 +318,16 @@ public final class LocalStack implements AutoCloseable {
         return pollers;
     }
 
-    /** Where the S3 notification bridge will register (objects stored through S3Proxy are reported here). */
+    /**
+     * Also tells {@code listener} (tests) about every object stored through S3Proxy, after the S3 notification
+     * bridge that delivers the template's S3 events; null removes it.
+     */
     public void s3ObjectListener(S3ObjectListener listener) {
-        emulators.s3().objectListener(listener);
+        S3ObjectListener extra = listener == null ? S3ObjectListener.NONE : listener;
+        emulators.s3().objectListener(notifications == null ? extra : event -> {
+            notifications.objectCreated(event);
+            extra.objectCreated(event);
+        });
     }
 
     public DynamoDbClient dynamoDb() {

@@ -1,29 +1,80 @@
 package imagejobs.edittrigger;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.S3Event;
+import com.amazonaws.services.lambda.runtime.events.models.s3.S3EventNotification.S3EventNotificationRecord;
 
+import imagejobs.shared.config.Environment;
+import imagejobs.shared.edits.EditTrigger;
+import imagejobs.shared.edits.S3Upload;
 import imagejobs.shared.log.StructuredLog;
 
-/** Turns uploads under {@code edits/{tenant}/} into edit jobs (the S3-triggered edits issue fills this in). */
-public final class EditTriggerHandler implements RequestHandler<S3Event, Void> {
+/**
+ * S3 {@code ObjectCreated} events for {@code edits/{tenant}/…} → edit jobs. Each record is handled on its own; if
+ * any record hits an infrastructure error the invocation fails after the others were handled, so Lambda's
+ * asynchronous retry delivers the event again (handled records are recognised by their derived request id).
+ */
+public final class EditTriggerHandler implements RequestHandler<S3Event, String> {
     private static final StructuredLog LOG = StructuredLog.get(EditTriggerHandler.class);
 
+    private final EditTrigger trigger;
+
+    /** Lambda's entry point. */
     public EditTriggerHandler() {
         this(System.getenv());
     }
 
+    /** The same wiring with a given environment (the local stack, tests). */
     public EditTriggerHandler(Map<String, String> environment) {
-        // wiring arrives with the S3-triggered edits issue
+        this(EditTriggerWiring.trigger(new Environment(environment)));
     }
 
+    public EditTriggerHandler(EditTrigger trigger) {
+        this.trigger = trigger;
+    }
+
+    /** Returns a summary such as {@code "QUEUED,DUPLICATE"}, one outcome per record (for sam local invoke). */
     @Override
-    public Void handleRequest(S3Event event, Context context) {
-        LOG.warn("S3-triggered edits are not enabled yet; event ignored",
-                "records", event == null || event.getRecords() == null ? 0 : event.getRecords().size());
-        return null;
+    public String handleRequest(S3Event event, Context context) {
+        List<String> outcomes = new ArrayList<>();
+        RuntimeException failure = null;
+        List<S3EventNotificationRecord> records = event == null || event.getRecords() == null ? List.of()
+                : event.getRecords();
+        for (S3EventNotificationRecord record : records) {
+            StructuredLog.clearContext();
+            if (context != null) {
+                StructuredLog.put("aws_request_id", context.getAwsRequestId());
+            }
+            try {
+                outcomes.add(trigger.handle(upload(record)).name());
+            } catch (RuntimeException e) {
+                LOG.error("edit event failed; the invocation fails so Lambda retries it", e);
+                outcomes.add("ERROR");
+                failure = e;
+            }
+        }
+        StructuredLog.clearContext();
+        if (failure != null) {
+            throw failure;
+        }
+        return String.join(",", outcomes);
+    }
+
+    static S3Upload upload(S3EventNotificationRecord record) {
+        var s3 = record.getS3();
+        var object = s3.getObject();
+        return new S3Upload(s3.getBucket().getName(), S3Upload.decodeKey(object.getKey()),
+                object.getSizeAsLong() == null ? 0 : object.getSizeAsLong(), object.geteTag(), blankToNull(object.getVersionId()),
+                object.getSequencer());
+    }
+
+    /** Unversioned buckets send no versionId; the events library reads that as "". */
+    private static String blankToNull(String value) {
+        return value == null || value.isBlank() ? null : value;
     }
 }

@@ -55,6 +55,9 @@ public final class StackSummary {
                 "SQS " + s.queueLogicalId() + " -> " + f.name() + " (batch " + s.batchSize() + ", up to "
                         + s.maximumConcurrency() + " at once" + (s.reportBatchItemFailures() ? ", partial failures" : "")
                         + ")")));
+        stack.functions().values().forEach(f -> f.definition().s3EventSources().forEach(s -> out.println(
+                "S3 " + s.bucketName() + " " + String.join(",", s.events()) + " " + (s.prefix() == null ? "" : s.prefix())
+                        + "*" + (s.suffix() == null ? "" : s.suffix()) + " -> " + f.name())));
         out.println();
 
         out.println("API keys (tenant: key):");

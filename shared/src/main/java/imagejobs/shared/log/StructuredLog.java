@@ -94,6 +94,11 @@ public final class StructuredLog {
             }
             line.put("stack_trace", trace.toString());
         }
+        emit(line);
+    }
+
+    /** Writes one prepared JSON line (metrics use this to share the stream and its lock). */
+    static void emit(ObjectNode line) {
         String json = Json.write(line);
         PrintStream stream = out;
         synchronized (stream) {

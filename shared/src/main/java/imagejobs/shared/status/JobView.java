@@ -85,6 +85,9 @@ public final class JobView {
                 urlsExpire = url.expiresAt();
             }
             view.put("s3_uri", "s3://" + bucket + "/" + key);
+            if (image.hasNonNull("edited_key")) {
+                view.put("edited_s3_uri", "s3://" + bucket + "/" + image.get("edited_key").asText());
+            }
             view.put("mime_type", image.path("mime_type").asText());
             for (String field : new String[] {"width", "height", "bytes"}) {
                 if (image.hasNonNull(field)) {

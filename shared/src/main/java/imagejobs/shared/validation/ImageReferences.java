@@ -57,7 +57,9 @@ public final class ImageReferences {
         if (uri.length() > MAX_URI_LENGTH) {
             throw reference(field, field + " is " + uri.length() + " characters long; the limit is " + MAX_URI_LENGTH);
         }
-        if (!uri.equals(uri.strip()) || uri.chars().anyMatch(c -> c < 0x21 || c == 0x7f)) {
+        // S3 keys may hold spaces ("s3://bucket/edits/t/my cat.png", as the AWS CLI writes them); URLs may not.
+        boolean s3 = uri.startsWith("s3://");
+        if (!uri.equals(uri.strip()) || uri.chars().anyMatch(c -> c < 0x20 || c == 0x7f || (c == ' ' && !s3))) {
             throw reference(field, field + " contains spaces or control characters: " + Values.quote(uri));
         }
         int colon = uri.indexOf(':');

@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import imagejobs.shared.edits.EditKeys;
 import imagejobs.shared.gemini.GeminiResponse;
 import imagejobs.shared.image.ImageHeaders;
 import imagejobs.shared.jobs.Job;
@@ -81,6 +82,14 @@ public final class OutcomeWriter {
                 image.put("width", info == null ? 0 : info.width());
                 image.put("height", info == null ? 0 : info.height());
                 image.put("bytes", part.imageBytes());
+                if (Job.SOURCE_S3.equals(job.source()) && EditKeys.parse(job.sourceKey()).isPresent()) {
+                    // S3-only users find the result next to a predictable key; a retry overwrites the same key.
+                    String edited = EditKeys.editedKey(job.sourceKey(), n - 1, InputSpiller.extension(mime));
+                    // Metadata travels in HTTP headers, which must be ASCII: the key goes percent-encoded.
+                    store.copy(key, edited, mime, Map.of("request-id", job.requestId(), "source-key",
+                            java.net.URLEncoder.encode(job.sourceKey(), StandardCharsets.UTF_8)));
+                    image.put("edited_key", edited);
+                }
                 turnPart.putObject("fileData").put("mimeType", mime).put("fileUri", store.uri(key));
             } else {
                 turnPart.put("text", part.text());

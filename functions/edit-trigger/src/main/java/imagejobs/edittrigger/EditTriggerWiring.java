@@ -1,0 +1,45 @@
+package imagejobs.edittrigger;
+
+import java.time.Clock;
+
+import imagejobs.shared.auth.DynamoKeyStore;
+import imagejobs.shared.catalog.ModelCatalog;
+import imagejobs.shared.config.AwsClientConfig;
+import imagejobs.shared.config.Environment;
+import imagejobs.shared.config.Settings;
+import imagejobs.shared.edits.EditTrigger;
+import imagejobs.shared.jobs.DynamoJobStore;
+import imagejobs.shared.log.Metrics;
+import imagejobs.shared.queue.SqsJobQueue;
+import imagejobs.shared.storage.S3Clients;
+import imagejobs.shared.storage.S3ObjectStore;
+import imagejobs.shared.submit.InputSpiller;
+import imagejobs.shared.validation.ImageReferences;
+import imagejobs.shared.validation.RequestValidator;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.sqs.SqsClient;
+
+/** Builds the edit trigger's collaborators once per container: explicit clients, no discovery. */
+final class EditTriggerWiring {
+    private EditTriggerWiring() {
+    }
+
+    static EditTrigger trigger(Environment env) {
+        Settings settings = new Settings(env);
+        AwsClientConfig aws = new AwsClientConfig(env);
+        DynamoDbClient dynamo = aws.configure(DynamoDbClient.builder(), "DYNAMODB").build();
+        SqsClient sqs = aws.configure(SqsClient.builder(), "SQS").build();
+        S3ObjectStore store = new S3ObjectStore(S3Clients.client(aws, settings), null, settings.imagesBucket());
+        return new EditTrigger(
+                new DynamoKeyStore(dynamo, settings.keysTable()),
+                new RequestValidator(ModelCatalog.load(),
+                        new ImageReferences(store.bucket(), settings.allowLoopbackReferences())),
+                store,
+                new InputSpiller(store),
+                new DynamoJobStore(dynamo, settings.jobsTable()),
+                new SqsJobQueue(sqs, settings.jobsQueueUrl()),
+                settings,
+                new Metrics(env.optional("AWS_LAMBDA_FUNCTION_NAME").orElse("EditTriggerFunction")),
+                Clock.systemUTC());
+    }
+}
