@@ -8,6 +8,7 @@ import java.util.Map;
 
 import imagejobs.local.cli.Command;
 import imagejobs.local.cli.InvokeCommand;
+import imagejobs.local.cli.KeysCommand;
 import imagejobs.local.cli.RunCommand;
 import imagejobs.local.cli.UsageException;
 import imagejobs.local.emulators.Ports;
@@ -28,7 +29,8 @@ public final class LocalStackMain {
 
     static Map<String, Command> commands(Path root, Map<String, String> env, PrintStream out, PrintStream err) {
         Map<String, Command> commands = new LinkedHashMap<>();
-        for (Command c : List.of(new RunCommand(root, env, out), new InvokeCommand(root, env, out, err))) {
+        for (Command c : List.of(new RunCommand(root, env, out), new InvokeCommand(root, env, out, err),
+                new KeysCommand(env, out, err))) {
             commands.put(c.name(), c);
         }
         return commands;

@@ -10,6 +10,7 @@ import imagejobs.shared.config.Settings;
 import imagejobs.shared.gemini.ApiKeySource;
 import imagejobs.shared.gemini.GeminiClient;
 import imagejobs.shared.jobs.DynamoJobStore;
+import imagejobs.shared.log.Metrics;
 import imagejobs.shared.jobs.JobStore;
 import imagejobs.shared.queue.SqsJobQueue;
 import imagejobs.shared.storage.S3Clients;
@@ -43,7 +44,8 @@ final class WorkerWiring {
         return new JobProcessor(new DynamoJobStore(dynamo, settings.jobsTable()), store,
                 new SqsJobQueue(sqs, settings.jobsQueueUrl()), gemini, ModelCatalog.load(), references,
                 new OutcomeWriter(store), new Backoff(settings.retryBase(), Backoff.DEFAULT_CAP),
-                settings.maxAttempts(), lease(settings), Clock.systemUTC());
+                settings.maxAttempts(), lease(settings), Clock.systemUTC(),
+                new Metrics(env.optional("AWS_LAMBDA_FUNCTION_NAME").orElse("WorkerFunction")));
     }
 
     /**

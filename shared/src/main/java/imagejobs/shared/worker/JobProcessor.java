@@ -8,6 +8,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
@@ -26,6 +28,7 @@ import imagejobs.shared.jobs.JobError;
 import imagejobs.shared.jobs.JobStatus;
 import imagejobs.shared.jobs.JobStore;
 import imagejobs.shared.json.Json;
+import imagejobs.shared.log.Metrics;
 import imagejobs.shared.log.StructuredLog;
 import imagejobs.shared.queue.JobQueue;
 import imagejobs.shared.storage.ObjectStore;
@@ -78,6 +81,7 @@ public final class JobProcessor {
     private final int maxAttempts;
     private final Duration lease;
     private final Clock clock;
+    private final Metrics metrics;
 
     /**
      * @param lease how long a claim protects a job from other deliveries; must exceed the function's timeout
@@ -85,6 +89,14 @@ public final class JobProcessor {
     public JobProcessor(JobStore jobs, ObjectStore store, JobQueue queue, GeminiClient gemini, ModelCatalog catalog,
                         ReferenceResolver references, OutcomeWriter outcomes, Backoff backoff, int maxAttempts,
                         Duration lease, Clock clock) {
+        this(jobs, store, queue, gemini, catalog, references, outcomes, backoff, maxAttempts, lease, clock,
+                new Metrics(null));
+    }
+
+    /** @param metrics where the per-job CloudWatch metrics (EMF) go */
+    public JobProcessor(JobStore jobs, ObjectStore store, JobQueue queue, GeminiClient gemini, ModelCatalog catalog,
+                        ReferenceResolver references, OutcomeWriter outcomes, Backoff backoff, int maxAttempts,
+                        Duration lease, Clock clock, Metrics metrics) {
         if (maxAttempts < 1) {
             throw new IllegalArgumentException("maxAttempts must be at least 1");
         }
@@ -99,6 +111,7 @@ public final class JobProcessor {
         this.maxAttempts = maxAttempts;
         this.lease = lease;
         this.clock = clock;
+        this.metrics = metrics;
     }
 
     /**
@@ -165,6 +178,11 @@ public final class JobProcessor {
         int attempt = job.attempts();
         Instant startedAt = job.startedAt() != null ? job.startedAt() : clock.instant();
         StructuredLog.put("attempt", String.valueOf(attempt));
+        if (attempt == 1) {
+            // Submit to first pickup: how far behind the workers are (queue depth, concurrency cap, quota).
+            metrics.emit(List.of(), Map.of(), new Metrics.Value("QueueWait",
+                    Math.max(0, Duration.between(job.createdAt(), clock.instant()).toMillis()), "Milliseconds"));
+        }
         Path workDir = null;
         try {
             if (attempt > 1) {
@@ -211,6 +229,8 @@ public final class JobProcessor {
             long latencyMs = Duration.between(called, clock.instant()).toMillis();
             LOG.info("gemini answered", "latency_ms", latencyMs, "finish_reason", response.finishReason(),
                     "images", response.images().size());
+            metrics.emit(List.of(List.of("model")), Map.of("model", job.model()),
+                    new Metrics.Value("GeminiLatency", latencyMs, "Milliseconds"));
             Optional<JobError> refusal = ResponseVerdict.refusal(response, request);
             if (refusal.isPresent()) {
                 return fail(job, attempt, refusal.get());
@@ -295,6 +315,12 @@ public final class JobProcessor {
         System.arraycopy(fields, 0, all, 0, fields.length);
         System.arraycopy(more, 0, all, fields.length, more.length);
         LOG.info("job finished", all);
+        metrics.emit(List.of(List.of("status"), List.of("error_code"), List.of("model")),
+                Map.of("status", status.wire(), "error_code", error == null ? "NONE" : error.code(), "model", job.model()),
+                new Metrics.Value("JobsFinished", 1, "Count"),
+                new Metrics.Value("Attempts", attempt, "Count"),
+                new Metrics.Value("QueuedToDone", Duration.between(job.createdAt(), clock.instant()).toMillis(),
+                        "Milliseconds"));
     }
 
     private Result later(String receiptHandle, Duration delay) {

@@ -38,4 +38,21 @@ class MetricsTest {
         assertEquals("nobody", line.path("tenant").asText());
         assertEquals(true, line.at("/_aws/Timestamp").isNumber());
     }
+
+    @Test
+    void severalMetricsShareOneLineWithTheirDimensionSets() {
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        StructuredLog.redirect(new PrintStream(captured, true, StandardCharsets.UTF_8));
+
+        new Metrics("WorkerFunction").emit(java.util.List.of(java.util.List.of("status")),
+                java.util.Map.of("status", "success"), new Metrics.Value("JobsFinished", 1, "Count"),
+                new Metrics.Value("QueuedToDone", 1500, "Milliseconds"));
+
+        JsonNode line = Json.parse(captured.toString(StandardCharsets.UTF_8).strip());
+        JsonNode directive = line.at("/_aws/CloudWatchMetrics/0");
+        assertEquals("[[\"function\"],[\"function\",\"status\"]]", directive.path("Dimensions").toString());
+        assertEquals("Milliseconds", directive.at("/Metrics/1/Unit").asText());
+        assertEquals(1500, line.path("QueuedToDone").asInt());
+        assertEquals("success", line.path("status").asText());
+    }
 }
