@@ -50,8 +50,11 @@ public final class WorkerHandler implements RequestHandler<SQSEvent, SQSBatchRes
     @Override
     public SQSBatchResponse handleRequest(SQSEvent event, Context context) {
         Duration budget = context == null ? null : Duration.ofMillis(context.getRemainingTimeInMillis());
+        String awsRequestId = context == null ? null : context.getAwsRequestId();
         return SqsBatches.processConcurrently(event, executor, message -> {
             StructuredLog.clearContext();
+            // Each message runs on a pool thread: the invocation's request id goes into every line it logs.
+            StructuredLog.put("aws_request_id", awsRequestId);
             StructuredLog.put("message_id", message.getMessageId());
             try {
                 Optional<String> requestId = JobMessage.requestId(message.getBody());
