@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -39,16 +40,16 @@ import imagejobs.shared.json.Json;
  * presigned URLs download exactly the bytes in S3 and stop working once they expire; next_turn_contents comes back
  * whole even when the worker spilled it to S3. Also the model catalog routes.
  *
- * <p>Expiry runs on a second stack whose status function has PRESIGN_TTL_SECONDS=3 (the template's MinValue of 60
- * bounds the deployment parameter, not the function's variable). Three seconds rather than one so the same URL can
- * be seen working first: its later 403 is then expiry, not a bad signature.
+ * <p>Expiry runs on a second stack whose status function has PRESIGN_TTL_SECONDS=5 (the template's MinValue of 60
+ * bounds the deployment parameter, not the function's variable). Five seconds rather than one so the same URL can
+ * be seen working first, even on a busy machine: its later 403 is then expiry, not a bad signature.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class PresignedUrlEndToEndTest {
     private static final String MODEL = "gemini-2.5-flash-image";
     private static final Duration FINISH = Duration.ofSeconds(60);
-    private static final int SHORT_TTL_SECONDS = 3;
+    private static final int SHORT_TTL_SECONDS = 5;
     private static final LocalKey SHORT_TTL_KEY = new LocalKey("shortttl", "ij_test_key_short_ttl");
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
@@ -138,14 +139,14 @@ class PresignedUrlEndToEndTest {
         assertEquals(200, fresh.statusCode(), "the URL works while it is valid");
         assertArrayEquals(stored, fresh.body());
 
-        HttpResponse<byte[]>[] last = new HttpResponse[1];
+        AtomicReference<HttpResponse<byte[]>> last = new AtomicReference<>();
         Deadline.await(Duration.ofSeconds(SHORT_TTL_SECONDS + 15L), "the presigned URL to expire", () -> {
-            last[0] = ServiceStack.download(url);
-            return last[0].statusCode() != 200;
+            last.set(ServiceStack.download(url));
+            return last.get().statusCode() != 200;
         });
         Instant refusedAt = Instant.now();
-        assertEquals(403, last[0].statusCode());
-        String error = new String(last[0].body(), StandardCharsets.UTF_8);
+        assertEquals(403, last.get().statusCode());
+        String error = new String(last.get().body(), StandardCharsets.UTF_8);
         assertTrue(error.contains("AccessDenied") && error.toLowerCase().contains("expired"), error);
         // Not before its announced expiry (X-Amz-Date has whole seconds, so allow one).
         assertFalse(refusedAt.isBefore(expires.minusSeconds(1)), "refused at " + refusedAt + ", expires " + expires);
