@@ -9,12 +9,16 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -38,22 +42,25 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
  * in JobsQueue, are cancelled, and only then does the test start the worker's poller (the same
  * {@link SqsEventSourcePoller} the stack would have started), so the worker does receive the cancelled job's
  * message. The other cases run on the shared stack: a processing job (simulator delay) answers 409 and still
- * succeeds; finished jobs answer 409 with their status.
+ * succeeds; finished jobs answer 409 with their status. They run first, while the second stack starts.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@Timeout(value = 120, unit = TimeUnit.SECONDS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
 class CancelEndToEndTest {
     private static final String MODEL = "gemini-2.5-flash-image";
     private static final Duration FINISH = Duration.ofSeconds(60);
     private static final LocalKey PAUSED_KEY = new LocalKey("cancelpaused", "ij_test_key_cancel_paused");
 
-    /** A stack whose worker does not poll until a test starts it. */
+    /** A stack whose worker does not poll until a test starts it; it starts while the shared-stack tests run. */
+    private CompletableFuture<LocalStack> pausedStack;
     private LocalStack paused;
     private SqsEventSourcePoller worker;
 
     @BeforeAll
     void startPausedStack() {
-        paused = LocalStack.start(StatusFixtures.secondStack(List.of(PAUSED_KEY)).startSqsPollers(false).build());
+        pausedStack = StatusFixtures.startInBackground(
+                StatusFixtures.secondStack(List.of(PAUSED_KEY)).startSqsPollers(false).build());
     }
 
     @AfterAll
@@ -61,13 +68,13 @@ class CancelEndToEndTest {
         if (worker != null) {
             worker.close();
         }
-        if (paused != null) {
-            paused.close();
-        }
+        StatusFixtures.close(pausedStack);
     }
 
     @Test
+    @Order(3)
     void aJobCancelledWhileQueuedIsNeverSentToGeminiAndCancellingAgainAnswers200() {
+        paused = pausedStack.join();
         StackClient api = new StackClient(paused, PAUSED_KEY);
         String marker = "cancel-queued-" + UUID.randomUUID();
         String cancelled = api.submit(MODEL, "a kestrel " + marker + "-cancelled");
@@ -105,6 +112,7 @@ class CancelEndToEndTest {
     }
 
     @Test
+    @Order(1)
     void aProcessingJobAnswers409WithItsStatusAndStillSucceeds() {
         Api api = ServiceStack.api(StatusFixtures.newTenant(ServiceStack.get(), "cancelp"));
         String marker = "cancel-processing-" + UUID.randomUUID();
@@ -124,6 +132,7 @@ class CancelEndToEndTest {
     }
 
     @Test
+    @Order(2)
     void finishedJobsAnswer409WithTheirStatus() {
         Api api = ServiceStack.api(StatusFixtures.newTenant(ServiceStack.get(), "cancelf"));
         String marker = "cancel-finished-" + UUID.randomUUID();

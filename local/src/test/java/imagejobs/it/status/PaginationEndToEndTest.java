@@ -56,7 +56,7 @@ import imagejobs.shared.json.Json;
  * cursor and another tenant's cursor are 400.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@Timeout(value = 120, unit = TimeUnit.SECONDS)
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
 class PaginationEndToEndTest {
     private static final String[] MODELS = {"gemini-2.5-flash-image", "gemini-3-pro-image-preview",
         "gemini-3.1-flash-image-preview"};

@@ -15,13 +15,17 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -45,7 +49,8 @@ import imagejobs.shared.json.Json;
  * be seen working first, even on a busy machine: its later 403 is then expiry, not a bad signature.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@Timeout(value = 120, unit = TimeUnit.SECONDS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
 class PresignedUrlEndToEndTest {
     private static final String MODEL = "gemini-2.5-flash-image";
     private static final Duration FINISH = Duration.ofSeconds(60);
@@ -53,23 +58,23 @@ class PresignedUrlEndToEndTest {
     private static final LocalKey SHORT_TTL_KEY = new LocalKey("shortttl", "ij_test_key_short_ttl");
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
-    private LocalStack shortTtl;
+    /** Starts while the shared-stack tests run; the expiry test, last, joins it. */
+    private CompletableFuture<LocalStack> shortTtlStack;
 
     @BeforeAll
     void startShortTtlStack() {
-        shortTtl = LocalStack.start(StatusFixtures.secondStack(List.of(SHORT_TTL_KEY))
+        shortTtlStack = StatusFixtures.startInBackground(StatusFixtures.secondStack(List.of(SHORT_TTL_KEY))
                 .functionEnvironment("StatusFunction", "PRESIGN_TTL_SECONDS", Integer.toString(SHORT_TTL_SECONDS))
                 .build());
     }
 
     @AfterAll
     void stopShortTtlStack() {
-        if (shortTtl != null) {
-            shortTtl.close();
-        }
+        StatusFixtures.close(shortTtlStack);
     }
 
     @Test
+    @Order(1)
     void presignedUrlsDownloadExactlyTheStoredBytesForAnHour() {
         LocalStack stack = ServiceStack.get();
         LocalKey key = StatusFixtures.newTenant(stack, "presign");
@@ -119,7 +124,9 @@ class PresignedUrlEndToEndTest {
     }
 
     @Test
+    @Order(4)
     void anExpiredPresignedUrlNoLongerDownloads() {
+        LocalStack shortTtl = shortTtlStack.join();
         StackClient api = new StackClient(shortTtl, SHORT_TTL_KEY);
         String id = api.submit(MODEL, "a brief comet " + UUID.randomUUID());
         assertEquals("success", api.awaitTerminal(id, FINISH).path("status").asText());
@@ -160,6 +167,7 @@ class PresignedUrlEndToEndTest {
     }
 
     @Test
+    @Order(2)
     void nextTurnContentsIsReturnedWholeWhenSpilledToS3() {
         LocalStack stack = ServiceStack.get();
         LocalKey key = StatusFixtures.newTenant(stack, "spill");
@@ -196,6 +204,7 @@ class PresignedUrlEndToEndTest {
     }
 
     @Test
+    @Order(3)
     void theModelCatalog() {
         Api api = ServiceStack.api(ServiceStack.TENANT_A);
         Response all = api.get("/v1/models");

@@ -6,6 +6,8 @@ import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ThreadLocalRandom;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -72,6 +74,27 @@ final class StatusFixtures {
     /** The simple request-queue submit body. */
     static String submitBody(String model, String prompt) {
         return Json.write(Json.object().put("model", model).set("payload", Json.object().put("prompt", prompt)));
+    }
+
+    /**
+     * Starts a stack on a thread of its own, so a class's tests on the shared stack run while it starts; the test
+     * that needs it joins the future (a failed start surfaces there).
+     */
+    static CompletableFuture<LocalStack> startInBackground(LocalStackConfig config) {
+        return CompletableFuture.supplyAsync(() -> LocalStack.start(config),
+                task -> new Thread(task, "second-stack-start").start());
+    }
+
+    /** Closes a stack started with {@link #startInBackground}, waiting for its start to end first. */
+    static void close(CompletableFuture<LocalStack> stack) {
+        if (stack == null) {
+            return;
+        }
+        try {
+            stack.join().close();
+        } catch (CompletionException startFailed) {
+            // LocalStack.start stopped what it had started; the test that joined it reported why.
+        }
     }
 
     /**

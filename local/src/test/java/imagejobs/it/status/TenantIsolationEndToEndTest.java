@@ -38,7 +38,7 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * stack holds other tests' jobs.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@Timeout(value = 120, unit = TimeUnit.SECONDS)
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
 class TenantIsolationEndToEndTest {
     private static final String MODEL = "gemini-2.5-flash-image";
     private static final Duration FINISH = Duration.ofSeconds(60);
