@@ -18,8 +18,13 @@ import imagejobs.local.emulators.Ports;
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class LocalStackLifecycleIntegrationTest {
 
-    private static Set<String> stackThreads() {
-        return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName)
+    /**
+     * The live threads a stack names as its own, except {@code others}: those of stacks this test did not start
+     * (the end-to-end tests' shared stack runs until the JVM exits and may be up already).
+     */
+    private static Set<String> stackThreads(Set<Thread> others) {
+        return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).filter(t -> !others.contains(t))
+                .map(Thread::getName)
                 .filter(n -> n.startsWith("lambda-") || n.startsWith("apigw-") || n.startsWith("sqs-")
                         || n.startsWith("emulator-start"))
                 .collect(Collectors.toSet());
@@ -34,17 +39,18 @@ class LocalStackLifecycleIntegrationTest {
     @Test
     void closeStopsEverything() {
         Set<String> before = nonDaemonThreads();
+        Set<Thread> otherStacks = Set.copyOf(Thread.getAllStackTraces().keySet());
         LocalStack stack = LocalStack.start(FixtureStack.config().build());
         List<Integer> ports = List.of(stack.apiUrl().getPort(), stack.emulators().dynamoDb().port(),
                 stack.emulators().sqs().port(), stack.emulators().s3().port());
         stack.function("EchoFunction").invoke("{\"rawPath\":\"/echo/x\",\"requestContext\":{}}");
-        assertTrue(stackThreads().stream().anyMatch(n -> n.startsWith("sqs-")), "pollers run");
+        assertTrue(stackThreads(otherStacks).stream().anyMatch(n -> n.startsWith("sqs-")), "pollers run");
 
         stack.close();
         stack.close(); // idempotent
 
-        Deadline.await(java.time.Duration.ofSeconds(10), "stack threads to end " + stackThreads(),
-                () -> stackThreads().isEmpty());
+        Deadline.await(java.time.Duration.ofSeconds(10), "stack threads to end " + stackThreads(otherStacks),
+                () -> stackThreads(otherStacks).isEmpty());
         Deadline.await(java.time.Duration.ofSeconds(10), "non-daemon threads to end", () -> {
             Set<String> left = nonDaemonThreads();
             left.removeAll(before);

@@ -1,26 +1,41 @@
 package imagejobs.local.runtime;
 
 import java.io.ByteArrayOutputStream;
+import java.lang.reflect.Field;
 import java.lang.reflect.Type;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 
 import com.amazonaws.services.lambda.runtime.serialization.PojoSerializer;
 import com.amazonaws.services.lambda.runtime.serialization.events.LambdaEventSerializers;
 import com.amazonaws.services.lambda.runtime.serialization.factories.JacksonFactory;
+import com.amazonaws.services.lambda.runtime.serialization.util.SerializeUtil;
 
 /**
  * Event JSON to handler input and handler output to JSON, chosen the way Lambda's Java runtime chooses: the events
  * library's own serializers (with their mix-ins) for the event classes it knows (SQSEvent, S3Event, ...), its
  * Jackson POJO serializer for everything else (APIGatewayV2HTTPEvent, SQSBatchResponse, records, maps).
+ *
+ * <p>Lambda has one function class loader per JVM; the stack has one per function. The serialization library
+ * caches the classes it loads for mix-ins (SQSEvent$SQSMessage, org.joda.time.DateTime, ...) by name only, in a
+ * static map, so the second function to build an SQSEvent serializer got the first function's nested classes:
+ * its own SQSMessage went without the mix-in (eventSourceARN read as null) and a Joda type could come from another
+ * jar. The cache is emptied before each such serializer is built, under one lock, so each function's serializer
+ * is made from its own classes.
  */
 final class LambdaSerializers {
+    private static final Object EVENT_SERIALIZERS = new Object();
+
     private LambdaSerializers() {
     }
 
     @SuppressWarnings("unchecked")
     static PojoSerializer<Object> forType(Type type, ClassLoader functionLoader) {
         if (type instanceof Class<?> c && LambdaEventSerializers.isLambdaSupportedEvent(c.getName())) {
-            return (PojoSerializer<Object>) LambdaEventSerializers.serializerFor(c, functionLoader);
+            synchronized (EVENT_SERIALIZERS) {
+                forgetLoadedClasses();
+                return (PojoSerializer<Object>) LambdaEventSerializers.serializerFor(c, functionLoader);
+            }
         }
         return JacksonFactory.getInstance().getSerializer(type);
     }
@@ -29,5 +44,16 @@ final class LambdaSerializers {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         serializer.toJson(value, out);
         return out.toString(StandardCharsets.UTF_8);
+    }
+
+    /** Empties SerializeUtil's by-name class cache (aws-lambda-java-serialization 1.1.6: {@code cachedClasses}). */
+    private static void forgetLoadedClasses() {
+        try {
+            Field field = SerializeUtil.class.getDeclaredField("cachedClasses");
+            field.setAccessible(true);
+            ((Map<?, ?>) field.get(null)).clear();
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            // A later library without this cache needs nothing done; LambdaSerializersTest shows if it still mixes.
+        }
     }
 }
