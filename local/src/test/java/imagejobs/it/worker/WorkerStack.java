@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import imagejobs.it.ServiceStack;
+import imagejobs.local.Deadline;
 import imagejobs.local.LocalStack;
 import imagejobs.local.resources.LocalKey;
 import imagejobs.local.sqs.SqsEventSourcePoller;
@@ -21,9 +22,12 @@ import imagejobs.shared.auth.DynamoKeyStore;
 import imagejobs.shared.auth.KeyRecord;
 import imagejobs.shared.jobs.DynamoJobStore;
 import imagejobs.shared.json.Json;
+import imagejobs.shared.queue.JobMessage;
 import imagejobs.shared.storage.S3ObjectStore;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.s3.model.S3Object;
+import software.amazon.awssdk.services.sqs.model.Message;
+import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
 
 /**
  * What the worker's end-to-end tests share on top of {@link ServiceStack}: a tenant (and API key) per test class, the
@@ -146,6 +150,32 @@ final class WorkerStack {
                 .attributesAsStrings();
         return new int[] {Integer.parseInt(attributes.get("ApproximateNumberOfMessages")),
                 Integer.parseInt(attributes.get("ApproximateNumberOfMessagesNotVisible"))};
+    }
+
+    /**
+     * Receives the job's message from the jobs queue as the event source would (the worker must be paused), hidden
+     * for {@code visibilitySeconds}; other messages received on the way are made visible again at once.
+     */
+    static Message receiveJobMessage(String requestId, int visibilitySeconds) {
+        Message[] mine = new Message[1];
+        Deadline.await(Duration.ofSeconds(20), "the message of " + requestId, () -> {
+            for (Message m : stack().sqs().receiveMessage(r -> r.queueUrl(queueUrl(JOBS_QUEUE))
+                    .maxNumberOfMessages(10).waitTimeSeconds(1).visibilityTimeout(visibilitySeconds)
+                    .messageSystemAttributeNames(MessageSystemAttributeName.ALL)).messages()) {
+                if (JobMessage.requestId(m.body()).filter(requestId::equals).isPresent() && mine[0] == null) {
+                    mine[0] = m;
+                } else if (visibilitySeconds > 0) {
+                    stack().sqs().changeMessageVisibility(r -> r.queueUrl(queueUrl(JOBS_QUEUE))
+                            .receiptHandle(m.receiptHandle()).visibilityTimeout(0));
+                }
+            }
+            return mine[0] != null;
+        });
+        return mine[0];
+    }
+
+    static void send(String queueLogicalId, String body) {
+        stack().sqs().sendMessage(r -> r.queueUrl(queueUrl(queueLogicalId)).messageBody(body));
     }
 
     /**
