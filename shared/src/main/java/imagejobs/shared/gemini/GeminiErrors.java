@@ -21,6 +21,7 @@ import com.fasterxml.jackson.databind.JsonNode;
  * 413                                        → INVALID_REQUEST
  * 429                                        → RATE_LIMITED (retryable)
  * 500, 502, 503, other 5xx                   → UNAVAILABLE  (retryable)
+ * 501 UNIMPLEMENTED                          → UPSTREAM_ERROR (the same call can never succeed)
  * other 4xx                                  → UPSTREAM_ERROR
  * </pre>
  */
@@ -52,6 +53,8 @@ public final class GeminiErrors {
             case 404 -> GeminiException.Kind.MODEL_NOT_FOUND;
             case 400 -> apiKeyInvalid(e) ? GeminiException.Kind.AUTH : GeminiException.Kind.INVALID_REQUEST;
             case 413 -> GeminiException.Kind.INVALID_REQUEST;
+            // UNIMPLEMENTED: the method or feature is not served at all; Google's guidance is not to retry it.
+            case 501 -> GeminiException.Kind.UPSTREAM_ERROR;
             default -> status >= 500 ? GeminiException.Kind.UNAVAILABLE : GeminiException.Kind.UPSTREAM_ERROR;
         };
         if (kind == GeminiException.Kind.MODEL_NOT_FOUND) {

@@ -1,0 +1,206 @@
+package imagejobs.it.worker;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Predicate;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import imagejobs.it.ServiceStack;
+import imagejobs.local.runtime.FunctionEnvironment;
+import imagejobs.shared.catalog.ModelCatalog;
+import imagejobs.shared.gemini.GeminiClient;
+import imagejobs.shared.jobs.Job;
+import imagejobs.shared.jobs.JobError;
+import imagejobs.shared.jobs.JobStore;
+import imagejobs.shared.queue.SqsJobQueue;
+import imagejobs.shared.storage.ObjectStore;
+import imagejobs.shared.storage.PresignedUrl;
+import imagejobs.shared.storage.StoredObject;
+import imagejobs.shared.worker.Backoff;
+import imagejobs.shared.worker.JobProcessor;
+import imagejobs.shared.worker.OutcomeWriter;
+import imagejobs.shared.worker.ReferenceResolver;
+import imagejobs.shared.worker.SafeUrlFetcher;
+
+/**
+ * The worker's processor run in the test's JVM against the stack's real DynamoDB, S3, SQS and Gemini simulator, as
+ * the packaged WorkerFunction wires it, except that it dies once at a chosen step: a {@link Crash} (an Error, which
+ * the processor does not catch, as nothing catches a killed process) thrown from the job store or the object store.
+ * Its lease is short, so the stack's own worker may take the job over soon after.
+ */
+final class CrashingWorker {
+    /** The in-process worker's lease; the message stays hidden for the lease plus 5 s after the claim. */
+    static final Duration LEASE = Duration.ofSeconds(1);
+
+    /** The process dying at this line. */
+    static final class Crash extends Error {
+        Crash(String where) {
+            super("simulated crash " + where, null, false, false);
+        }
+    }
+
+    private final AtomicBoolean armed = new AtomicBoolean(true);
+    private final Predicate<String> crashBeforePut;
+    private final boolean crashBeforeComplete;
+
+    private CrashingWorker(Predicate<String> crashBeforePut, boolean crashBeforeComplete) {
+        this.crashBeforePut = crashBeforePut;
+        this.crashBeforeComplete = crashBeforeComplete;
+    }
+
+    /** Dies after Gemini answered and the outcome is staged, just before the {@code processing → success} write. */
+    static CrashingWorker beforeStatusWrite() {
+        return new CrashingWorker(key -> false, true);
+    }
+
+    /** Dies before the S3 upload of a key that matches (mid-way through storing the images). */
+    static CrashingWorker beforePut(Predicate<String> key) {
+        return new CrashingWorker(key, false);
+    }
+
+    /** Handles one received message as WorkerHandler would; throws {@link Crash} where it was told to die. */
+    JobProcessor.Result process(String requestId, String receiptHandle) {
+        var stack = WorkerStack.stack();
+        ObjectStore store = new Store(WorkerStack.objectStore());
+        JobStore jobs = new Jobs(WorkerStack.jobStore());
+        GeminiClient gemini = new GeminiClient(GeminiClient.defaultHttpClient(), ServiceStack.simulator().baseUrl(),
+                GeminiClient.AUTH_GOOGLE, () -> FunctionEnvironment.SIMULATOR_API_KEY);
+        JobProcessor processor = new JobProcessor(jobs, store,
+                new SqsJobQueue(stack.sqs(), WorkerStack.queueUrl(WorkerStack.JOBS_QUEUE)), gemini,
+                ModelCatalog.load(), new ReferenceResolver(store, SafeUrlFetcher.standard(true)),
+                new OutcomeWriter(store), new Backoff(Duration.ofMillis(20), Backoff.DEFAULT_CAP), 4, LEASE,
+                Clock.systemUTC());
+        return processor.process(requestId, receiptHandle, Duration.ofSeconds(300));
+    }
+
+    private void maybeCrash(boolean here, String where) {
+        if (here && armed.compareAndSet(true, false)) {
+            throw new Crash(where);
+        }
+    }
+
+    private final class Jobs implements JobStore {
+        private final JobStore delegate;
+
+        Jobs(JobStore delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public boolean complete(String requestId, int attempt, ObjectNode outcome, int imageCount, Instant now) {
+            maybeCrash(crashBeforeComplete, "before the status write");
+            return delegate.complete(requestId, attempt, outcome, imageCount, now);
+        }
+
+        @Override
+        public boolean create(Job job) {
+            return delegate.create(job);
+        }
+
+        @Override
+        public IdempotentCreate createIdempotent(Job job, String idempotencyKeyHash, Instant keyExpiresAt) {
+            return delegate.createIdempotent(job, idempotencyKeyHash, keyExpiresAt);
+        }
+
+        @Override
+        public Optional<Job> get(String requestId) {
+            return delegate.get(requestId);
+        }
+
+        @Override
+        public Optional<Job> claim(String requestId, Instant now, Instant leaseUntil) {
+            return delegate.claim(requestId, now, leaseUntil);
+        }
+
+        @Override
+        public boolean extendLease(String requestId, int attempt, Instant leaseUntil) {
+            return delegate.extendLease(requestId, attempt, leaseUntil);
+        }
+
+        @Override
+        public boolean fail(String requestId, int attempt, JobError error, Instant now) {
+            return delegate.fail(requestId, attempt, error, now);
+        }
+
+        @Override
+        public boolean requeue(String requestId, int attempt, String lastError, Instant retryAt, Instant now) {
+            return delegate.requeue(requestId, attempt, lastError, retryAt, now);
+        }
+
+        @Override
+        public boolean failUnfinished(String requestId, JobError error, Instant now) {
+            return delegate.failUnfinished(requestId, error, now);
+        }
+
+        @Override
+        public boolean failUnleased(String requestId, JobError error, Instant now) {
+            return delegate.failUnleased(requestId, error, now);
+        }
+
+        @Override
+        public Optional<Job> cancel(String requestId, Instant now) {
+            return delegate.cancel(requestId, now);
+        }
+
+        @Override
+        public JobPage list(String tenant, ListQuery query) {
+            return delegate.list(tenant, query);
+        }
+    }
+
+    private final class Store implements ObjectStore {
+        private final ObjectStore delegate;
+
+        Store(ObjectStore delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public String bucket() {
+            return delegate.bucket();
+        }
+
+        @Override
+        public void put(String key, byte[] bytes, String contentType, Map<String, String> metadata) {
+            maybeCrash(crashBeforePut.test(key), "before storing " + key);
+            delegate.put(key, bytes, contentType, metadata);
+        }
+
+        @Override
+        public void put(String key, Path file, String contentType, Map<String, String> metadata) {
+            maybeCrash(crashBeforePut.test(key), "before storing " + key);
+            delegate.put(key, file, contentType, metadata);
+        }
+
+        @Override
+        public void copy(String sourceKey, String targetKey, String contentType, Map<String, String> metadata) {
+            delegate.copy(sourceKey, targetKey, contentType, metadata);
+        }
+
+        @Override
+        public Optional<StoredObject> get(String key) {
+            return delegate.get(key);
+        }
+
+        @Override
+        public Optional<StoredObject> get(String key, long maxBytes) {
+            return delegate.get(key, maxBytes);
+        }
+
+        @Override
+        public Optional<StoredObject> head(String key) {
+            return delegate.head(key);
+        }
+
+        @Override
+        public PresignedUrl presignGet(String key, Duration ttl) {
+            return delegate.presignGet(key, ttl);
+        }
+    }
+}
