@@ -35,7 +35,6 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.yaml.snakeyaml.Yaml;
 
@@ -387,8 +386,6 @@ class TemplateContractTest {
      * s3:PutObject on the whole bucket and the edit trigger on edits/* although neither writes there.
      */
     @Test
-    @Disabled("template.yaml grants s3:PutObject on edits/ to WorkerFunction (bucket/*) and EditTriggerFunction "
-            + "(edits/*), which neither needs; enable once issue 7's least-privilege policies land")
     void noFunctionMayPutUnderEdits() {
         for (FunctionDefinition f : stack.functions()) {
             List<String> puts = s3Resources(f.logicalId(), "s3:PutObject");
