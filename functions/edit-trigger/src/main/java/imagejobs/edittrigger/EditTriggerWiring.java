@@ -11,8 +11,7 @@ import imagejobs.shared.edits.EditTrigger;
 import imagejobs.shared.jobs.DynamoJobStore;
 import imagejobs.shared.log.Metrics;
 import imagejobs.shared.queue.SqsJobQueue;
-import imagejobs.shared.storage.S3Clients;
-import imagejobs.shared.storage.S3ObjectStore;
+import imagejobs.shared.storage.S3RestObjectStore;
 import imagejobs.shared.submit.InputSpiller;
 import imagejobs.shared.validation.ImageReferences;
 import imagejobs.shared.validation.RequestValidator;
@@ -29,7 +28,7 @@ final class EditTriggerWiring {
         AwsClientConfig aws = new AwsClientConfig(env);
         DynamoDbClient dynamo = aws.configure(DynamoDbClient.builder(), "DYNAMODB").build();
         SqsClient sqs = aws.configure(SqsClient.builder(), "SQS").build();
-        S3ObjectStore store = new S3ObjectStore(S3Clients.client(aws, settings), null, settings.imagesBucket());
+        S3RestObjectStore store = S3RestObjectStore.create(aws, settings);
         return new EditTrigger(
                 new DynamoKeyStore(dynamo, settings.keysTable()),
                 new RequestValidator(ModelCatalog.load(),

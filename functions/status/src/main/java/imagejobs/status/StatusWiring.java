@@ -21,8 +21,7 @@ import imagejobs.shared.status.ListCursors;
 import imagejobs.shared.status.ModelQueries;
 import imagejobs.shared.status.StatusRouter;
 import imagejobs.shared.storage.ObjectStore;
-import imagejobs.shared.storage.S3Clients;
-import imagejobs.shared.storage.S3ObjectStore;
+import imagejobs.shared.storage.S3RestObjectStore;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /** Builds the status function's collaborators once per container. */
@@ -36,8 +35,7 @@ final class StatusWiring {
         Settings settings = new Settings(env);
         AwsClientConfig aws = new AwsClientConfig(env);
         DynamoDbClient dynamo = aws.configure(DynamoDbClient.builder(), "DYNAMODB").build();
-        S3ObjectStore store = new S3ObjectStore(S3Clients.client(aws, settings), S3Clients.presigner(aws, settings),
-                settings.imagesBucket());
+        S3RestObjectStore store = S3RestObjectStore.create(aws, settings);
         JobView view = new JobView(store.bucket(), key -> store.presignGet(key, settings.presignTtl()),
                 key -> conversation(store, key));
         if (!settings.cursorSecretConfigured()) {

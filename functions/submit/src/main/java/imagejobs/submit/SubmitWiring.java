@@ -11,8 +11,7 @@ import imagejobs.shared.config.Settings;
 import imagejobs.shared.jobs.DynamoJobStore;
 import imagejobs.shared.queue.SqsJobQueue;
 import imagejobs.shared.status.JobView;
-import imagejobs.shared.storage.S3Clients;
-import imagejobs.shared.storage.S3ObjectStore;
+import imagejobs.shared.storage.S3RestObjectStore;
 import imagejobs.shared.submit.InputSpiller;
 import imagejobs.shared.submit.SubmitService;
 import imagejobs.shared.validation.ImageReferences;
@@ -30,7 +29,7 @@ final class SubmitWiring {
         AwsClientConfig aws = new AwsClientConfig(env);
         DynamoDbClient dynamo = aws.configure(DynamoDbClient.builder(), "DYNAMODB").build();
         SqsClient sqs = aws.configure(SqsClient.builder(), "SQS").build();
-        S3ObjectStore store = new S3ObjectStore(S3Clients.client(aws, settings), null, settings.imagesBucket());
+        S3RestObjectStore store = S3RestObjectStore.create(aws, settings);
         return new SubmitService(
                 new Authenticator(new DynamoKeyStore(dynamo, settings.keysTable())),
                 new RequestValidator(ModelCatalog.load(),

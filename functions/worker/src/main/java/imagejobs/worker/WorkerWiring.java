@@ -13,8 +13,7 @@ import imagejobs.shared.jobs.DynamoJobStore;
 import imagejobs.shared.log.Metrics;
 import imagejobs.shared.jobs.JobStore;
 import imagejobs.shared.queue.SqsJobQueue;
-import imagejobs.shared.storage.S3Clients;
-import imagejobs.shared.storage.S3ObjectStore;
+import imagejobs.shared.storage.S3RestObjectStore;
 import imagejobs.shared.worker.Backoff;
 import imagejobs.shared.worker.JobProcessor;
 import imagejobs.shared.worker.OutcomeWriter;
@@ -34,7 +33,7 @@ final class WorkerWiring {
         AwsClientConfig aws = new AwsClientConfig(env);
         DynamoDbClient dynamo = aws.configure(DynamoDbClient.builder(), "DYNAMODB").build();
         SqsClient sqs = aws.configure(SqsClient.builder(), "SQS").build();
-        S3ObjectStore store = new S3ObjectStore(S3Clients.client(aws, settings), null, settings.imagesBucket());
+        S3RestObjectStore store = S3RestObjectStore.create(aws, settings);
         ApiKeySource key = new ApiKeySource(env.optional(Settings.GEMINI_API_KEY).orElse(null),
                 env.optional(Settings.GEMINI_API_KEY_SECRET_ID).map(id -> secretFetcher(aws, id)).orElse(null));
         GeminiClient gemini = new GeminiClient(GeminiClient.defaultHttpClient(), settings.geminiBaseUrl(),

@@ -1,0 +1,114 @@
+package imagejobs.it.jars;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.reflect.ParameterizedType;
+import java.lang.reflect.Type;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.jar.JarFile;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import com.amazonaws.services.lambda.runtime.serialization.PojoSerializer;
+import com.amazonaws.services.lambda.runtime.serialization.events.LambdaEventSerializers;
+import com.amazonaws.services.lambda.runtime.serialization.factories.JacksonFactory;
+
+import imagejobs.local.TestPaths;
+
+/**
+ * The packaged function jars on their own, as Lambda loads them (a class loader over the jar alone): each handler's
+ * event type reads the sample events in events/ the way the Java runtime reads them (the events library's serializers
+ * for SQS and S3 events, which need joda-time from the jar, plain Jackson for HTTP API events); the jars carry no S3
+ * service module and submit and status stay under issue 8's 12 MB.
+ */
+class FunctionJarsTest {
+    private static final long SUBMIT_STATUS_BUDGET = 12_000_000;
+
+    private static Path jar(String function) {
+        Path jar = TestPaths.root().resolve("functions/" + function + "/target/" + function + ".jar");
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException(jar + " is missing: run ./mvnw -B verify (package comes before these tests)");
+        }
+        return jar;
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+            "submit, imagejobs.submit.SubmitHandler, submit-generate-content.json",
+            "submit, imagejobs.submit.SubmitHandler, submit-request-queue.json",
+            "status, imagejobs.status.StatusHandler, status-get.json",
+            "status, imagejobs.status.StatusHandler, models-list.json",
+            "worker, imagejobs.worker.WorkerHandler, worker-sqs-batch.json",
+            "worker, imagejobs.worker.DeadLetterHandler, dead-letter-batch.json",
+            "edit-trigger, imagejobs.edittrigger.EditTriggerHandler, s3-put-edit.json"})
+    void handlerEventTypesReadTheSampleEventsFromTheJarAlone(String function, String handler, String event)
+            throws Exception {
+        try (URLClassLoader loader = new URLClassLoader(new URL[] {jar(function).toUri().toURL()},
+                ClassLoader.getPlatformClassLoader())) {
+            Class<?> handlerClass = loader.loadClass(handler);
+            Type[] io = requestHandlerTypes(handlerClass);
+            Class<?> input = (Class<?>) io[0];
+            Object value;
+            try (InputStream in = Files.newInputStream(TestPaths.root().resolve("events/" + event))) {
+                value = serializer(input, loader).fromJson(in);
+            }
+            assertNotNull(value);
+            assertEquals(input, value.getClass());
+            // Output types load and serialize too (an empty response is enough to load every class they use).
+            Class<?> output = (Class<?>) io[1];
+            if (output != String.class) {
+                ByteArrayOutputStream out = new ByteArrayOutputStream();
+                serializer(output, loader).toJson(output.getConstructor().newInstance(), out);
+                assertTrue(out.size() > 0);
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"submit", "status", "worker", "edit-trigger"})
+    void noS3ServiceModuleInAnyJar(String function) throws IOException {
+        try (JarFile jar = new JarFile(jar(function).toFile())) {
+            List<String> s3 = jar.stream().map(e -> e.getName())
+                    .filter(n -> n.startsWith("software/amazon/awssdk/services/s3/")).limit(3).toList();
+            assertEquals(List.of(), s3, "S3RestObjectStore replaces the SDK's S3 client in " + function);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"submit", "status"})
+    void submitAndStatusJarsStayUnderTwelveMegabytes(String function) throws IOException {
+        long size = Files.size(jar(function));
+        assertTrue(size < SUBMIT_STATUS_BUDGET, function + ".jar is " + size + " bytes (budget "
+                + SUBMIT_STATUS_BUDGET + ", issue 8)");
+    }
+
+    @SuppressWarnings("unchecked")
+    private static PojoSerializer<Object> serializer(Class<?> type, ClassLoader loader) {
+        // What the Java runtime does, and the local stack's LambdaSerializers with it.
+        if (LambdaEventSerializers.isLambdaSupportedEvent(type.getName())) {
+            return (PojoSerializer<Object>) LambdaEventSerializers.serializerFor(type, loader);
+        }
+        return JacksonFactory.getInstance().getSerializer((Type) type);
+    }
+
+    private static Type[] requestHandlerTypes(Class<?> handler) {
+        for (Type t : handler.getGenericInterfaces()) {
+            if (t instanceof ParameterizedType p
+                    && ((Class<?>) p.getRawType()).getName().equals("com.amazonaws.services.lambda.runtime.RequestHandler")) {
+                return p.getActualTypeArguments();
+            }
+        }
+        throw new AssertionError(handler + " is no RequestHandler");
+    }
+}
