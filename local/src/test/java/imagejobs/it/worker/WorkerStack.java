@@ -23,7 +23,10 @@ import imagejobs.shared.auth.KeyRecord;
 import imagejobs.shared.jobs.DynamoJobStore;
 import imagejobs.shared.json.Json;
 import imagejobs.shared.queue.JobMessage;
-import imagejobs.shared.storage.S3ObjectStore;
+import imagejobs.shared.config.AwsClientConfig;
+import imagejobs.shared.config.Environment;
+import imagejobs.shared.storage.ObjectStore;
+import imagejobs.shared.storage.S3RestObjectStore;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.s3.model.S3Object;
 import software.amazon.awssdk.services.sqs.model.Message;
@@ -135,8 +138,10 @@ final class WorkerStack {
         return new DynamoJobStore(stack().dynamoDb(), stack().tableName("JobsTable"));
     }
 
-    static S3ObjectStore objectStore() {
-        return new S3ObjectStore(stack().s3(), stack().s3Presigner(), ServiceStack.bucket());
+    /** The store the functions use, with the worker's own environment (endpoint, credentials, path style). */
+    static ObjectStore objectStore() {
+        return S3RestObjectStore.create(new AwsClientConfig(new Environment(
+                stack().function("WorkerFunction").environment())), true, ServiceStack.bucket());
     }
 
     static String queueUrl(String logicalId) {
