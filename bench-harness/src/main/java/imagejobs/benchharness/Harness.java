@@ -186,7 +186,7 @@ public final class Harness {
 
     private static String oneLine(String s) {
         String flat = s == null ? "null" : s.replace('\n', ' ').replace('\r', ' ');
-        return flat.length() > 2000 ? flat.substring(0, 2000) + "..." : flat;
+        return flat.length() > 1_000_000 ? flat.substring(0, 1_000_000) + "..." : flat;
     }
 
     private static void write(Path file, Map<String, String> result) throws IOException {

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 
@@ -86,20 +87,29 @@ final class BenchEnvironment implements AutoCloseable {
         return path;
     }
 
+    /** Lambda's own JVM options for Java 17 and 21 unless the function sets JAVA_TOOL_OPTIONS: C1 only. */
+    static final List<String> LAMBDA_TIERED_DEFAULT = List.of("-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1");
+
     /**
-     * JVM options close to Lambda's Java runtime: C1 only (Lambda's default tiered compilation stop), the serial
-     * collector a JVM picks on a small sandbox, heap ergonomics from the function's memory size, and a home folder
-     * without ~/.aws (as in a Lambda sandbox).
+     * JVM options close to Lambda's Java runtime for a function with this memory size and environment: C1 only
+     * (Lambda's default for Java 17 and 21, which a function's own JAVA_TOOL_OPTIONS replaces; the child JVM reads
+     * that variable from its environment itself), the serial collector a JVM picks on a small sandbox, heap
+     * ergonomics from the memory size, and a home folder without ~/.aws (as in a Lambda sandbox).
      */
-    List<String> lambdaJvmOptions(int memoryMb) {
+    List<String> lambdaJvmOptions(int memoryMb, Map<String, String> functionEnvironment) {
         Path home = workDir.resolve("home");
         try {
             Files.createDirectories(home);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return List.of("-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
-                "-XX:MaxRAM=" + memoryMb + "m", "-Duser.home=" + home);
+        List<String> options = new ArrayList<>();
+        String toolOptions = functionEnvironment.get("JAVA_TOOL_OPTIONS");
+        if (toolOptions == null || toolOptions.isBlank()) {
+            options.addAll(LAMBDA_TIERED_DEFAULT);
+        }
+        options.addAll(List.of("-XX:+UseSerialGC", "-XX:MaxRAM=" + memoryMb + "m", "-Duser.home=" + home));
+        return options;
     }
 
     /** A private stack: loopback, ephemeral ports, the simulator, the dev key; {@code customize} adds the rest. */

@@ -60,7 +60,8 @@ final class PipelineBench {
 
     /** One phase's figures. */
     private record Figures(int delayMs, double submitsPerSecond, double submitP50, double submitP99, double doneP50,
-                           double doneP99, double jobsPerSecond, Map<JobStatus, Integer> counts, double seconds) {
+                           double doneP99, double jobsPerSecond, Map<JobStatus, Integer> counts, double seconds,
+                           double cpuMsPerJob, Map<String, Double> cpuByComponent) {
     }
 
     void run() {
@@ -95,13 +96,13 @@ final class PipelineBench {
         String body = jobs.sampleSubmitBody();
         long deadline = System.nanoTime() + timeout.toNanos();
         env.progress().println("pipeline: warming up (1 job, then 1 per client)");
-        Set<String> first = Set.of(jobs.submitOrFail(keys.get(0).key(), body));
+        Set<String> first = Set.of(jobs.submitWarmingUp(keys.get(0).key(), body));
         awaitTerminal(stack, first, deadline, "warm-up");
         ExecutorService pool = Executors.newFixedThreadPool(clients);
         try {
             List<Future<String>> ids = new ArrayList<>();
             for (LocalKey key : keys) {
-                ids.add(pool.submit(() -> jobs.submitOrFail(key.key(), body)));
+                ids.add(pool.submit(() -> jobs.submitWarmingUp(key.key(), body)));
             }
             Set<String> wave = new HashSet<>();
             for (Future<String> id : ids) {
@@ -130,6 +131,8 @@ final class PipelineBench {
             t.setDaemon(true);
             return t;
         });
+        long cpu0 = cpuMillis();
+        CpuByComponent cpuBy = new CpuByComponent();
         long t0 = System.nanoTime();
         long startedEpoch = System.currentTimeMillis();
         List<Future<?>> futures = new ArrayList<>();
@@ -171,6 +174,8 @@ final class PipelineBench {
         submits.forEach(s -> submittedAt.put(s.requestId(), s.startedEpochMs()));
         Map<String, JobRow> rows = awaitTerminal(stack, submittedAt.keySet(), deadline, "delay " + delayMs + " ms");
 
+        double cpuPerJob = (double) (cpuMillis() - cpu0) / rows.size();
+        Map<String, Double> byComponent = cpuBy.millis();
         Map<JobStatus, Integer> counts = new EnumMap<>(JobStatus.class);
         List<Double> done = new ArrayList<>();
         long lastCompleted = 0;
@@ -185,7 +190,12 @@ final class PipelineBench {
         double endToEndSeconds = (lastCompleted - startedEpoch) / 1000.0;
         return new Figures(delayMs, submits.size() / submitSeconds, Stats.percentile(latencies, 50),
                 Stats.percentile(latencies, 99), Stats.percentile(done, 50), Stats.percentile(done, 99),
-                rows.size() / endToEndSeconds, counts, endToEndSeconds);
+                rows.size() / endToEndSeconds, counts, endToEndSeconds, cpuPerJob, byComponent);
+    }
+
+    /** CPU time of this JVM (the whole local stack and its in-process functions), every thread. */
+    static long cpuMillis() {
+        return ProcessHandle.current().info().totalCpuDuration().map(Duration::toMillis).orElse(-1L);
     }
 
     private record JobRow(String requestId, JobStatus status, long completedEpochMs) {
@@ -263,18 +273,29 @@ final class PipelineBench {
 
     private void print(List<Figures> all, FunctionDefinition.SqsEventSource source) {
         out.println();
-        String row = "  %-9s %10s %13s %13s %13s %13s %10s %8s  %s%n";
+        String row = "  %-9s %10s %13s %13s %14s %14s %8s %8s %12s  %s%n";
         out.printf(row, "delay ms", "submits/s", "submit p50 ms", "submit p99 ms", "to success p50",
-                "to success p99", "jobs/s", "seconds", "terminal states");
+                "to success p99", "jobs/s", "seconds", "CPU ms/job", "terminal states");
         for (Figures f : all) {
             out.printf(row, f.delayMs(), Stats.fmt(f.submitsPerSecond(), 1), Stats.fmt(f.submitP50(), 0),
                     Stats.fmt(f.submitP99(), 0), Stats.fmt(f.doneP50(), 0), Stats.fmt(f.doneP99(), 0),
-                    Stats.fmt(f.jobsPerSecond(), 1), Stats.fmt(f.seconds(), 1), f.counts());
+                    Stats.fmt(f.jobsPerSecond(), 1), Stats.fmt(f.seconds(), 1), Stats.fmt(f.cpuMsPerJob(), 1),
+                    f.counts());
         }
         out.println();
         out.println("  to success: submit (client clock) to completed_at (the worker's, same machine); jobs/s: jobs over"
                 + " the time from the first submit to the last completion");
         int inFlight = source.batchSize() * source.maximumConcurrency();
+        for (Figures f : all) {
+            out.println("  CPU ms per job at delay " + f.delayMs() + " ms, by component: " + f.cpuByComponent().entrySet()
+                    .stream().filter(e -> !e.getKey().equals("total"))
+                    .sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+                    .map(e -> e.getKey() + " " + Stats.fmt(e.getValue() / f.counts().values().stream()
+                            .mapToInt(Integer::intValue).sum(), 1)).toList());
+        }
+        int cores = Runtime.getRuntime().availableProcessors();
+        out.println("  CPU ms/job: CPU time of this JVM (emulators, simulator, front door, functions) per job; "
+                + cores + " idle cores could do at most " + cores + "000/that jobs/s");
         out.println("  with a delay D the worker side is capped near " + inFlight + " jobs in flight (batch size x"
                 + " maximum concurrency), i.e. about " + inFlight + "/D jobs/s");
         out.println("machine at the end: " + BenchEnvironment.machine());
@@ -282,7 +303,8 @@ final class PipelineBench {
         out.println("target: every job terminal (checked, or the run fails); at least 50 jobs/s end to end at delay 0");
         for (Figures f : all) {
             if (f.delayMs() == 0) {
-                out.println("  delay 0: " + Stats.fmt(f.jobsPerSecond(), 1) + " jobs/s -> "
+                out.println("  delay 0: " + Stats.fmt(f.jobsPerSecond(), 1) + " jobs/s (CPU bound: at most "
+                        + Stats.fmt(cores * 1000 / f.cpuMsPerJob(), 1) + " jobs/s on " + cores + " idle cores) -> "
                         + (f.jobsPerSecond() >= 50 ? "met" : "MISSED"));
             }
         }
