@@ -17,7 +17,8 @@ import com.sun.management.GarbageCollectionNotificationInfo;
 /**
  * Heap in use after each collection, from the JVM's GC notifications: the highest value seen in a window is what the
  * code in it kept alive at worst (with a small young generation, -Xmn, collections come every few MB, so little can
- * hide between two of them; anything too large for the young generation goes straight to the old one and counts).
+ * hide between two of them; anything too large for the young generation goes straight to the old one and counts
+ * until the next full collection, dead or alive, so the figure errs high, never low).
  */
 final class HeapWatch {
     private final Set<String> heapPools;
@@ -66,11 +67,15 @@ final class HeapWatch {
         open = true;
     }
 
-    /** The highest heap in use after a collection since {@link #startWindow}; -1 when none ran. */
+    /**
+     * The highest heap in use after a collection since {@link #startWindow}, or the heap in use now if higher (an
+     * array allocated straight into the old generation late in the job, dead or not, still counts): an upper bound.
+     */
     long endWindow() throws InterruptedException {
+        long now = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
         Thread.sleep(50);
         open = false;
-        return windowPeak.get();
+        return Math.max(windowPeak.get(), now);
     }
 
     long collections() {

@@ -72,19 +72,43 @@ final class PipelineBench {
         try (LocalStack stack = env.startStack("the pipeline benchmark", b -> b.keys(keys)
                 .functionEnvironment("DEFAULT_RATE_PER_MINUTE", BENCH_RATE_PER_MINUTE))) {
             BenchJobs jobs = new BenchJobs(stack, env.root());
+            ExecutorService dropper = dropImagesAsTheyArrive(stack);
             FunctionDefinition.SqsEventSource source = stack.function("WorkerFunction").definition().sqsEventSources()
                     .get(0);
             out.println("machine: " + BenchEnvironment.machine());
             out.println("pipeline: " + jobCount + " jobs by " + clients + " concurrent clients (HTTP, one key each);"
                     + " worker event source: batch size " + source.batchSize() + ", maximum concurrency "
                     + source.maximumConcurrency() + "; request: events/submit-request-queue.json's body");
-            warmUp(stack, jobs, keys);
-            List<Figures> all = new ArrayList<>();
-            for (int delay : delays) {
-                all.add(phase(stack, jobs, keys, delay, source));
+            try {
+                warmUp(stack, jobs, keys);
+                List<Figures> all = new ArrayList<>();
+                for (int delay : delays) {
+                    all.add(phase(stack, jobs, keys, delay, source));
+                }
+                print(all, source);
+            } finally {
+                dropper.shutdownNow();
             }
-            print(all, source);
         }
+    }
+
+    /**
+     * S3Proxy keeps objects on the heap: a thousand 2.7 MB images would fill it (S3 keeps them on disk). Nothing
+     * reads a pipeline job's image again, so each is dropped from the store just after it is stored; the small
+     * staged outcomes stay (a retried attempt reads them).
+     */
+    private static ExecutorService dropImagesAsTheyArrive(LocalStack stack) {
+        ExecutorService dropper = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "bench-image-dropper");
+            t.setDaemon(true);
+            return t;
+        });
+        stack.s3ObjectListener(event -> {
+            if (event.key().startsWith("outputs/") && !event.key().endsWith("/outcome.json")) {
+                dropper.execute(() -> stack.emulators().s3().removeObject(event.bucket(), event.key()));
+            }
+        });
+        return dropper;
     }
 
     /**
