@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import imagejobs.local.cli.BenchCommand;
 import imagejobs.local.cli.Command;
 import imagejobs.local.cli.InvokeCommand;
 import imagejobs.local.cli.KeysCommand;
@@ -30,7 +31,7 @@ public final class LocalStackMain {
     static Map<String, Command> commands(Path root, Map<String, String> env, PrintStream out, PrintStream err) {
         Map<String, Command> commands = new LinkedHashMap<>();
         for (Command c : List.of(new RunCommand(root, env, out), new InvokeCommand(root, env, out, err),
-                new KeysCommand(env, out, err))) {
+                new KeysCommand(env, out, err), new BenchCommand(root, out, err))) {
             commands.put(c.name(), c);
         }
         return commands;

@@ -68,6 +68,14 @@ public final class S3ProxyEmulator implements Emulator {
         blobStore.listener(listener);
     }
 
+    /**
+     * Drops an object straight from the in-memory store, without an S3 request: for callers that store many large
+     * objects nobody reads again (the pipeline benchmark's images), which would otherwise all stay on the heap.
+     */
+    public void removeObject(String bucket, String key) {
+        blobStore.removeBlob(bucket, key);
+    }
+
     @Override
     public String name() {
         return "S3Proxy (S3)";

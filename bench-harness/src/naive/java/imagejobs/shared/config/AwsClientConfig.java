@@ -1,0 +1,59 @@
+package imagejobs.shared.config;
+
+import java.net.URI;
+import java.util.Locale;
+import java.util.Optional;
+
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
+import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
+import software.amazon.awssdk.core.internal.http.loader.DefaultSdkHttpClientBuilder;
+import software.amazon.awssdk.http.SdkHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
+import software.amazon.awssdk.utils.AttributeMap;
+
+/**
+ * The naive client setup of {@code ./run-local bench cold-start}, NOT production code: a stand-in with the same
+ * API as shared's {@code AwsClientConfig}, put before the function jar on the class path so that the function's
+ * own, unchanged wiring builds its clients the way {@code DynamoDbClient.create()} would: {@link #configure} sets
+ * nothing, so every client resolves its region through the default region chain, its credentials through the
+ * default provider chain, its endpoint from {@code AWS_ENDPOINT_URL_<SERVICE>} by itself, and its HTTP client by
+ * class path discovery (each client its own; with the SDK's default dependencies that is Apache HttpClient 5).
+ * The other accessors do the same lookups for code that asks for them (the S3 presigner).
+ */
+public final class AwsClientConfig {
+    private final Environment env;
+
+    public AwsClientConfig(Environment env) {
+        this.env = env;
+    }
+
+    public Region region() {
+        return new DefaultAwsRegionProviderChain().getRegion();
+    }
+
+    public AwsCredentialsProvider credentials() {
+        return DefaultCredentialsProvider.builder().build();
+    }
+
+    public SdkHttpClient httpClient() {
+        return new DefaultSdkHttpClientBuilder().buildWithDefaults(AttributeMap.empty());
+    }
+
+    public Environment environment() {
+        return env;
+    }
+
+    /** Unchanged: reading the standard variable is not a client-setup choice. */
+    public Optional<URI> endpoint(String serviceId) {
+        return env.optional("AWS_ENDPOINT_URL_" + serviceId.toUpperCase(Locale.ROOT))
+                .or(() -> env.optional("AWS_ENDPOINT_URL"))
+                .map(URI::create);
+    }
+
+    public <B extends AwsClientBuilder<B, ?> & AwsSyncClientBuilder<B, ?>> B configure(B builder, String serviceId) {
+        return builder;
+    }
+}
