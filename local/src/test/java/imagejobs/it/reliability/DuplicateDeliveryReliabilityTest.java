@@ -234,5 +234,6 @@ class DuplicateDeliveryReliabilityTest {
                 + "already finished=" + acknowledged);
         assertTrue(wrong.isEmpty(), String.join("\n", wrong));
         rs.deleteObjects(prefix, k -> true);
+        rs.assertLogsClean(SUITE);
     }
 }

@@ -215,6 +215,7 @@ class GeminiFaultsReliabilityTest {
                 Math.min(30, wrong.size()))));
         assertEquals(0, stuck);
         rs.deleteObjects(prefix, k -> true);
+        rs.assertLogsClean(SUITE);
     }
 
     private static String seconds(long nanos) {

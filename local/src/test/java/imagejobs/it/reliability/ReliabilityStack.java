@@ -350,6 +350,36 @@ final class ReliabilityStack {
         return n;
     }
 
+    /**
+     * What must never appear in a log line: every API key the suites present (each also ends up inside the wrong
+     * keys they derive from it), the Gemini key, the emulators' AWS secret, base64 image data (PNG, JPEG, WebP,
+     * GIF magic numbers as base64) and presigned URL signatures.
+     */
+    static List<String> secrets() {
+        List<String> needles = new ArrayList<>();
+        allKeys().forEach(k -> needles.add(k.key()));
+        needles.add("ij_rel_not_a_key");
+        needles.add(GEMINI_KEY);
+        needles.add(imagejobs.local.emulators.LocalCredentials.SECRET_ACCESS_KEY);
+        needles.addAll(List.of("iVBORw0KGgo", "/9j/", "UklGR", "R0lGOD", "X-Amz-Signature", "X-Amz-Credential",
+                "sekrit-"));
+        return needles;
+    }
+
+    /** Scans everything captured so far for {@link #secrets()}; prints the figures and fails on any hit. */
+    void assertLogsClean(String suite) {
+        String text = logs.text();
+        long lines = text.chars().filter(c -> c == '\n').count();
+        long jsonLines = text.lines().filter(l -> l.startsWith("{")).count();
+        Map<String, List<String>> found = LogCapture.find(text, secrets(), 3);
+        figure(suite, "logs scanned: " + text.length() + " chars, " + lines + " lines (" + jsonLines
+                + " JSON), secrets looked for: " + secrets().size() + ", found: " + found.keySet());
+        if (!found.isEmpty()) {
+            throw new AssertionError("secrets in the logs:\n" + found.entrySet().stream().map(e -> e.getKey()
+                    + ":\n  " + String.join("\n  ", e.getValue())).collect(java.util.stream.Collectors.joining("\n")));
+        }
+    }
+
     /** Prints one line of figures with a prefix that makes them easy to find and copy. */
     static void figure(String suite, String text) {
         System.out.println(PREFIX + " | " + suite + " | " + text);
@@ -364,7 +394,15 @@ final class ReliabilityStack {
         }
     }
 
+    /** Stops everything; the captured log stays in local/target/reliability/stack.log for a look after a failure. */
     private synchronized void close() {
+        try {
+            Path dir = TestPaths.root().resolve("local/target/reliability");
+            Files.createDirectories(dir);
+            Files.writeString(dir.resolve("stack.log"), logs.text(), StandardCharsets.UTF_8);
+        } catch (IOException | RuntimeException e) {
+            System.err.println("could not keep the reliability stack's log: " + e);
+        }
         stack.close();
         dynamoDb.close();
         sqs.close();

@@ -72,7 +72,7 @@ class WorkerCrashReliabilityTest {
     private static final String MODEL = "gemini-3.1-flash-image-preview";
     /** Short, so a dead attempt is taken over within seconds; the real one is the Lambda timeout + 60 s. */
     private static final Duration LEASE = Duration.ofSeconds(1);
-    private static final int JOBS_PER_POINT = 6;
+    private static final int JOBS_PER_POINT = 5;
 
     /** Where the worker dies, what the prompt asks of Gemini, and what must come out. */
     enum Point {
@@ -273,6 +273,7 @@ class WorkerCrashReliabilityTest {
         stack.sqs().deleteQueue(r -> r.queueUrl(queueUrl));
         stack.sqs().deleteQueue(r -> r.queueUrl(dlqUrl));
         rs.deleteObjects(prefix, k -> true);
+        rs.assertLogsClean(SUITE);
     }
 
     /** The jobs table, dying after the claim or before recording an outcome, as the job's crash point says. */
