@@ -208,4 +208,21 @@ class HttpApiIntegrationTest {
             assertEquals(Integer.toString(i), Json.parse(response.body()).get("pathParameters").get("id").asText());
         }
     }
+
+    /** Found by the reliability fuzzer: a body cut short or badly chunked was a 500; API Gateway answers 400. */
+    @Test
+    void aBodyThatEndsEarlyOrIsBadlyChunkedIs400() throws Exception {
+        for (String broken : List.of(
+                "POST /echo/x HTTP/1.1\r\nHost: x\r\nContent-Length: 500\r\n\r\n{\"a\":",
+                "POST /echo/x HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nZZ\r\n{}\r\n0\r\n\r\n")) {
+            try (java.net.Socket socket = new java.net.Socket(stack.apiUrl().getHost(), stack.apiUrl().getPort())) {
+                socket.setSoTimeout(30_000);
+                socket.getOutputStream().write(broken.getBytes(StandardCharsets.US_ASCII));
+                socket.shutdownOutput();
+                String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                assertTrue(answer.startsWith("HTTP/1.1 400"), answer);
+                assertTrue(answer.endsWith("{\"message\":\"Bad Request\"}"), answer);
+            }
+        }
+    }
 }

@@ -15,17 +15,22 @@ import imagejobs.shared.http.ApiException;
 import imagejobs.shared.http.ApiRequest;
 import imagejobs.shared.http.ApiResponse;
 import imagejobs.shared.log.StructuredLog;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.core.exception.SdkServiceException;
 
 /** API Gateway HTTP API (payload 2.0) ⇄ the services' {@link ApiRequest}/{@link ApiResponse}. */
 public final class HttpEvents {
     private static final StructuredLog LOG = StructuredLog.get(HttpEvents.class);
+    public static final String SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE";
+    static final String RETRY_AFTER_SECONDS = "2";
 
     private HttpEvents() {
     }
 
     /**
-     * Runs one request through a service: maps the event, turns {@link ApiException} into its JSON error, and any
-     * other failure into a 500 whose body gives nothing away (the details go to the log only).
+     * Runs one request through a service: maps the event, turns {@link ApiException} into its JSON error, a storage
+     * service out of reach into a 503 with Retry-After, and any other failure into a 500; neither body gives anything
+     * away (the details go to the log only).
      */
     public static APIGatewayV2HTTPResponse handle(APIGatewayV2HTTPEvent event, Context context,
                                                   Function<ApiRequest, ApiResponse> service) {
@@ -38,12 +43,35 @@ public final class HttpEvents {
         } catch (ApiException e) {
             return toResponse(ApiResponse.error(e));
         } catch (RuntimeException e) {
+            if (dependencyUnavailable(e)) {
+                // DynamoDB, S3 or SQS out of reach or overloaded: the client should come back, and soon.
+                LOG.error("request failed: a storage service is unavailable", e);
+                return toResponse(ApiResponse.error(new ApiException(503, SERVICE_UNAVAILABLE,
+                        "the service is briefly unavailable; retry in a few seconds", null,
+                        Map.of("retry-after", RETRY_AFTER_SECONDS))));
+            }
             LOG.error("request failed", e);
             return toResponse(ApiResponse.error(new ApiException(500, "INTERNAL",
                     "internal error; retry later (reference " + (context == null ? "n/a" : context.getAwsRequestId()) + ")")));
         } finally {
             StructuredLog.clearContext();
         }
+    }
+
+    /**
+     * An AWS SDK failure that says a dependency could not be reached or is overloaded (connection refused or reset,
+     * timeouts, throttling, 5xx), anywhere in the cause chain; not a bug of ours.
+     */
+    static boolean dependencyUnavailable(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof SdkServiceException service) {
+                return service.statusCode() >= 500 || service.isThrottlingException();
+            }
+            if (t instanceof SdkClientException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     public static ApiRequest toRequest(APIGatewayV2HTTPEvent event) {

@@ -34,7 +34,8 @@ import imagejobs.shared.json.Json;
 /**
  * The API Gateway HTTP API of the local stack: routes each request to the function the template names, with a
  * payload format 2.0 event, and answers with what the function returned, or with API Gateway's own answers: 404
- * {@code {"message":"Not Found"}} without a route, 413 over 10 MB, 500 on a function error or timeout, 503 when the
+ * {@code {"message":"Not Found"}} without a route, 400 for a body that ends early or is badly chunked, 413 over 10 MB,
+ * 500 on a function error or timeout, 503 when the
  * integration ran past API Gateway's 30-second limit. Every response carries an {@code apigw-requestid} header.
  */
 public final class HttpApiFrontDoor implements AutoCloseable {
@@ -149,7 +150,13 @@ public final class HttpApiFrontDoor implements AutoCloseable {
             drain(exchange.getRequestBody());
             return HttpApiResponse.tooLarge();
         }
-        byte[] body = readBody(exchange.getRequestBody());
+        byte[] body;
+        try {
+            body = readBody(exchange.getRequestBody());
+        } catch (IOException e) {
+            // A body shorter than its Content-Length, a broken chunk: the client's fault, as API Gateway says.
+            return HttpApiResponse.gatewayError(400, "Bad Request");
+        }
         if (body == null) {
             drain(exchange.getRequestBody());
             return HttpApiResponse.tooLarge();

@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Predicate;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -63,7 +64,11 @@ public final class DynamoJobStore implements JobStore {
                     .conditionExpression("attribute_not_exists(" + REQUEST_ID + ")"));
             return true;
         } catch (ConditionalCheckFailedException e) {
-            return false;
+            // Either another job has this id, or this very write landed and the SDK sent it again after its
+            // answer was lost: then the item is this job.
+            return get(job.requestId()).filter(existing -> existing.tenant().equals(job.tenant())
+                    && existing.createdAt().equals(job.createdAt())
+                    && java.util.Objects.equals(existing.requestHash(), job.requestHash())).isPresent();
         }
     }
 
@@ -196,7 +201,8 @@ public final class DynamoJobStore implements JobStore {
                 .updateExpression("SET #status = :success, " + OUTCOME + " = :outcome, " + IMAGE_COUNT + " = :count, "
                         + COMPLETED_AT + " = :now, " + UPDATED_AT + " = :now REMOVE " + LEASE_UNTIL)
                 .expressionAttributeValues(attemptValues(attempt, values))
-                .build()).isPresent();
+                .build(), job -> job.status() == JobStatus.SUCCESS && job.attempts() == attempt
+                && at(job.completedAt(), now)).isPresent();
     }
 
     @Override
@@ -204,7 +210,7 @@ public final class DynamoJobStore implements JobStore {
         return update(currentAttempt(requestId, attempt)
                 .updateExpression(failExpression())
                 .expressionAttributeValues(attemptValues(attempt, failValues(error, now)))
-                .build()).isPresent();
+                .build(), job -> job.attempts() == attempt && failedBy(job, error, now)).isPresent();
     }
 
     @Override
@@ -218,7 +224,8 @@ public final class DynamoJobStore implements JobStore {
                 .updateExpression("SET #status = :queued, " + LAST_ERROR + " = :lastError, " + RETRY_AT
                         + " = :retryAt, " + UPDATED_AT + " = :now REMOVE " + LEASE_UNTIL)
                 .expressionAttributeValues(attemptValues(attempt, values))
-                .build()).isPresent();
+                .build(), job -> job.status() == JobStatus.QUEUED && job.attempts() == attempt
+                && at(job.retryAt(), retryAt) && lastError.equals(job.lastError())).isPresent();
     }
 
     @Override
@@ -231,7 +238,7 @@ public final class DynamoJobStore implements JobStore {
                 .conditionExpression("#status IN (:queued, :processing)")
                 .expressionAttributeNames(Map.of("#status", STATUS))
                 .expressionAttributeValues(values)
-                .build()).isPresent();
+                .build(), job -> failedBy(job, error, now)).isPresent();
     }
 
     @Override
@@ -246,7 +253,7 @@ public final class DynamoJobStore implements JobStore {
                         + LEASE_UNTIL + ") OR " + LEASE_UNTIL + " < :nowMs))")
                 .expressionAttributeNames(Map.of("#status", STATUS))
                 .expressionAttributeValues(values)
-                .build()).isPresent();
+                .build(), job -> failedBy(job, error, now)).isPresent();
     }
 
     @Override
@@ -417,6 +424,18 @@ public final class DynamoJobStore implements JobStore {
 
     /** A conditional update: the new item, or empty when the condition did not hold. */
     private Optional<Job> update(UpdateItemRequest request) {
+        return update(request, null);
+    }
+
+    /**
+     * A conditional write; empty when its condition fails. The SDK sends a write again when its answer is lost (a
+     * timeout, a cut connection) although DynamoDB may have applied it, and the second try then fails the condition
+     * the first one changed. {@code landed} tells that case from a real conflict: on a failed condition the item is
+     * read (consistently) and, if it shows what this write set, the write counts as done. Only writes whose result
+     * no other writer could produce pass a {@code landed} (the attempt number fences the worker's); the claim does
+     * not, since two claims in the same millisecond would look alike.
+     */
+    private Optional<Job> update(UpdateItemRequest request, Predicate<Job> landed) {
         UpdateItemRequest withReturn = request.returnValues() == null || request.returnValues() == ReturnValue.NONE
                 ? request.toBuilder().returnValues(ReturnValue.ALL_NEW).build()
                 : request;
@@ -424,7 +443,20 @@ public final class DynamoJobStore implements JobStore {
             UpdateItemResponse response = dynamo.updateItem(withReturn);
             return Optional.of(fromItem(response.attributes()));
         } catch (ConditionalCheckFailedException e) {
-            return Optional.empty();
+            if (landed == null) {
+                return Optional.empty();
+            }
+            return get(request.key().get(REQUEST_ID).s()).filter(landed);
         }
+    }
+
+    /** True when {@code value} is {@code expected} as the table keeps it (whole milliseconds). */
+    private static boolean at(Instant value, Instant expected) {
+        return value != null && value.toEpochMilli() == expected.toEpochMilli();
+    }
+
+    private static boolean failedBy(Job job, JobError error, Instant now) {
+        return job.status() == JobStatus.FAILED && job.error() != null && error.code().equals(job.error().code())
+                && at(job.completedAt(), now);
     }
 }

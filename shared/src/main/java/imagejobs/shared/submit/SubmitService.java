@@ -26,6 +26,7 @@ import imagejobs.shared.jobs.JobStatus;
 import imagejobs.shared.jobs.JobStore;
 import imagejobs.shared.jobs.RequestIds;
 import imagejobs.shared.json.Json;
+import imagejobs.shared.json.JsonErrors;
 import imagejobs.shared.log.StructuredLog;
 import imagejobs.shared.queue.JobQueue;
 import imagejobs.shared.status.JobView;
@@ -246,7 +247,7 @@ public final class SubmitService {
             return Json.MAPPER.readTree(request.body());
         } catch (JsonProcessingException e) {
             throw ApiException.badRequest(INVALID_JSON, "the request body is not valid JSON: "
-                    + e.getOriginalMessage(), null);
+                    + JsonErrors.describe(e), null);
         } catch (IOException e) {
             throw ApiException.badRequest(INVALID_JSON, "the request body could not be read as JSON", null);
         }
