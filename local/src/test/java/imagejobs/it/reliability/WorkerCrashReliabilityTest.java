@@ -44,7 +44,7 @@ import imagejobs.shared.queue.JobMessage;
 import imagejobs.shared.queue.SqsJobQueue;
 import imagejobs.shared.storage.ObjectStore;
 import imagejobs.shared.storage.PresignedUrl;
-import imagejobs.shared.storage.S3ObjectStore;
+import imagejobs.shared.storage.S3RestObjectStore;
 import imagejobs.shared.storage.StoredObject;
 import imagejobs.shared.worker.Backoff;
 import imagejobs.shared.worker.DeadLetters;
@@ -137,7 +137,12 @@ class WorkerCrashReliabilityTest {
                 .attributes(Map.of(QueueAttributeName.VISIBILITY_TIMEOUT, "2", QueueAttributeName.REDRIVE_POLICY,
                         "{\"deadLetterTargetArn\":\"" + dlqArn + "\",\"maxReceiveCount\":\"5\"}"))).queueUrl();
         DeadLetters deadLetters = new DeadLetters(realJobs, Clock.systemUTC());
-        ObjectStore realStore = new S3ObjectStore(stack.s3(), stack.s3Presigner(), rs.bucket());
+        // The functions' own S3 store, straight at the emulator (not through the fault proxy).
+        ObjectStore realStore = S3RestObjectStore.create(new imagejobs.shared.config.AwsClientConfig(
+                new imagejobs.shared.config.Environment(java.util.Map.of("AWS_REGION", "us-east-1",
+                        "AWS_ACCESS_KEY_ID", imagejobs.local.emulators.LocalCredentials.ACCESS_KEY_ID,
+                        "AWS_SECRET_ACCESS_KEY", imagejobs.local.emulators.LocalCredentials.SECRET_ACCESS_KEY,
+                        "AWS_ENDPOINT_URL_S3", stack.s3Endpoint().toString()))), true, rs.bucket());
         ObjectStore store = new CrashingObjectStore(realStore);
         JobStore jobs = new CrashingJobStore(realJobs);
         GeminiClient gemini = new GeminiClient(GeminiClient.defaultHttpClient(), rs.simulator().baseUrl(),
