@@ -43,6 +43,32 @@ class LambdaSerializersTest {
         }
     }
 
+    @Test
+    void s3EventsOfTwoFunctionsBuiltFirstThenCalledInTurnEachGetTheirOwnClasses() throws Exception {
+        String s3Event = "{\"Records\":[{\"eventVersion\":\"2.1\",\"eventSource\":\"aws:s3\",\"awsRegion\":\"us-east-1\","
+                + "\"eventTime\":\"2026-11-23T10:00:00.000Z\",\"eventName\":\"ObjectCreated:Put\","
+                + "\"s3\":{\"s3SchemaVersion\":\"1.0\",\"bucket\":{\"name\":\"images\",\"arn\":\"arn:aws:s3:::images\"},"
+                + "\"object\":{\"key\":\"edits/t/cat.png\",\"size\":3,\"eTag\":\"e\",\"sequencer\":\"01\"}}}]}";
+        URL[] jars = {location(com.amazonaws.services.lambda.runtime.events.S3Event.class),
+                location(com.amazonaws.services.lambda.runtime.events.models.s3.S3EventNotification.class),
+                location(org.joda.time.DateTime.class)};
+        try (URLClassLoader first = new URLClassLoader("edit-trigger-1", jars, ClassLoader.getPlatformClassLoader());
+             URLClassLoader second = new URLClassLoader("edit-trigger-2", jars, ClassLoader.getPlatformClassLoader())) {
+            String name = com.amazonaws.services.lambda.runtime.events.S3Event.class.getName();
+            PojoSerializer<Object> one = LambdaSerializers.forType(Class.forName(name, true, first), first);
+            PojoSerializer<Object> two = LambdaSerializers.forType(Class.forName(name, true, second), second);
+            for (int i = 0; i < 2; i++) {
+                for (var pair : List.of(java.util.Map.entry(first, one), java.util.Map.entry(second, two))) {
+                    Object event = pair.getValue().fromJson(s3Event);
+                    assertEquals(pair.getKey(), event.getClass().getClassLoader());
+                    List<?> records = (List<?>) event.getClass().getMethod("getRecords").invoke(event);
+                    assertEquals(pair.getKey(), records.get(0).getClass().getClassLoader(),
+                            "the records come from the calling function's own classes");
+                }
+            }
+        }
+    }
+
     private static URL location(Class<?> c) {
         return c.getProtectionDomain().getCodeSource().getLocation();
     }
