@@ -30,6 +30,11 @@ public final class AwsClientConfig {
         this.env = env;
     }
 
+    /** The given client is ignored: the naive setup discovers its own. */
+    public AwsClientConfig(Environment env, SdkHttpClient httpClient) {
+        this.env = env;
+    }
+
     public Region region() {
         return new DefaultAwsRegionProviderChain().getRegion();
     }

@@ -8,7 +8,9 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 
 import imagejobs.lambda.HttpEvents;
+import imagejobs.lambda.Priming;
 import imagejobs.shared.config.Environment;
+import imagejobs.shared.config.Settings;
 import imagejobs.shared.status.StatusRouter;
 
 /**
@@ -17,6 +19,8 @@ import imagejobs.shared.status.StatusRouter;
  */
 public final class StatusHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
     private final StatusRouter router;
+    /** Held for the life of the container: SnapStart's hook registry only keeps it weakly. */
+    private final Priming priming;
 
     /** Lambda's entry point. */
     public StatusHandler() {
@@ -25,11 +29,17 @@ public final class StatusHandler implements RequestHandler<APIGatewayV2HTTPEvent
 
     /** The same wiring with a given environment (the local stack, tests). */
     public StatusHandler(Map<String, String> environment) {
-        this(StatusWiring.router(new Environment(environment)));
+        this(new Environment(environment));
+    }
+
+    private StatusHandler(Environment environment) {
+        this.priming = new Priming(new Settings(environment).primeOnInit());
+        this.router = StatusWiring.router(environment, priming);
     }
 
     public StatusHandler(StatusRouter router) {
         this.router = router;
+        this.priming = new Priming(false);
     }
 
     @Override

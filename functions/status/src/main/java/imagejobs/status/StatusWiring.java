@@ -3,9 +3,11 @@ package imagejobs.status;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
+import java.util.function.Supplier;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import imagejobs.lambda.Priming;
 import imagejobs.shared.auth.Authenticator;
 import imagejobs.shared.auth.DynamoKeyStore;
 import imagejobs.shared.catalog.ModelCatalog;
@@ -27,25 +29,33 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 /** Builds the status function's collaborators once per container. */
 final class StatusWiring {
     private static final StructuredLog LOG = StructuredLog.get(StatusWiring.class);
+    /** The key of no object: presigning never reads it. */
+    private static final String PRIMING_OBJECT_KEY = "outputs/priming/none.png";
 
     private StatusWiring() {
     }
 
-    static StatusRouter router(Environment env) {
+    static StatusRouter router(Environment env, Priming priming) {
+        priming.preloadClasses(StatusWiring.class.getClassLoader());
         Settings settings = new Settings(env);
-        AwsClientConfig aws = new AwsClientConfig(env);
-        DynamoDbClient dynamo = aws.configure(DynamoDbClient.builder(), "DYNAMODB").build();
+        AwsClientConfig aws = priming.clientConfig(env);
+        Supplier<DynamoDbClient> dynamoClient = priming.dynamoDb(aws, settings.keysTable());
+        Supplier<ModelQueries> models = priming.build("catalog", () -> new ModelQueries(ModelCatalog.load()),
+                queries -> Json.write(Json.object().put("priming", true))); // the response writer's code
         S3RestObjectStore store = S3RestObjectStore.create(aws, settings);
         JobView view = new JobView(store.bucket(), key -> store.presignGet(key, settings.presignTtl()),
                 key -> conversation(store, key));
         if (!settings.cursorSecretConfigured()) {
             LOG.warn("CURSOR_SECRET is not set: list cursors are signed with a key derived from the jobs table name");
         }
+        // Presigning is local computation (the signing key, HMAC): the object need not exist.
+        priming.prime("presign", () -> store.presignGet(PRIMING_OBJECT_KEY, settings.presignTtl()));
+        DynamoDbClient dynamo = dynamoClient.get();
         return new StatusRouter(
                 new Authenticator(new DynamoKeyStore(dynamo, settings.keysTable())),
                 new JobQueries(new DynamoJobStore(dynamo, settings.jobsTable()), view,
                         new ListCursors(settings.cursorSecret()), Clock.systemUTC()),
-                new ModelQueries(ModelCatalog.load()));
+                models.get());
     }
 
     /** A next_turn_contents spilled to S3, or null when the object is gone (lifecycle rules ran first). */

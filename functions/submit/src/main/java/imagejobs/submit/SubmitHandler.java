@@ -8,7 +8,9 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 
 import imagejobs.lambda.HttpEvents;
+import imagejobs.lambda.Priming;
 import imagejobs.shared.config.Environment;
+import imagejobs.shared.config.Settings;
 import imagejobs.shared.http.ApiException;
 import imagejobs.shared.http.ApiRequest;
 import imagejobs.shared.http.ApiResponse;
@@ -23,6 +25,8 @@ public final class SubmitHandler implements RequestHandler<APIGatewayV2HTTPEvent
     static final String STREAM_GENERATE_CONTENT = ":streamGenerateContent";
 
     private final SubmitService service;
+    /** Held for the life of the container: SnapStart's hook registry only keeps it weakly. */
+    private final Priming priming;
 
     /** Lambda's entry point. */
     public SubmitHandler() {
@@ -31,11 +35,17 @@ public final class SubmitHandler implements RequestHandler<APIGatewayV2HTTPEvent
 
     /** The same wiring with a given environment (the local stack, tests). */
     public SubmitHandler(Map<String, String> environment) {
-        this(SubmitWiring.service(new Environment(environment)));
+        this(new Environment(environment));
+    }
+
+    private SubmitHandler(Environment environment) {
+        this.priming = new Priming(new Settings(environment).primeOnInit());
+        this.service = SubmitWiring.service(environment, priming);
     }
 
     public SubmitHandler(SubmitService service) {
         this.service = service;
+        this.priming = new Priming(false);
     }
 
     @Override

@@ -1,7 +1,9 @@
 package imagejobs.submit;
 
 import java.time.Clock;
+import java.util.function.Supplier;
 
+import imagejobs.lambda.Priming;
 import imagejobs.shared.auth.Authenticator;
 import imagejobs.shared.auth.DynamoKeyStore;
 import imagejobs.shared.catalog.ModelCatalog;
@@ -9,6 +11,7 @@ import imagejobs.shared.config.AwsClientConfig;
 import imagejobs.shared.config.Environment;
 import imagejobs.shared.config.Settings;
 import imagejobs.shared.jobs.DynamoJobStore;
+import imagejobs.shared.json.Json;
 import imagejobs.shared.queue.SqsJobQueue;
 import imagejobs.shared.status.JobView;
 import imagejobs.shared.storage.S3RestObjectStore;
@@ -18,25 +21,41 @@ import imagejobs.shared.validation.ImageReferences;
 import imagejobs.shared.validation.RequestValidator;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
-/** Builds the submit function's collaborators once per container: explicit clients, no discovery. */
+/**
+ * Builds the submit function's collaborators once per container: explicit clients, no discovery. With priming on
+ * (see {@link Priming}), the HTTP client, the two SDK clients and the validator (catalog and JSON) are built on
+ * their own threads, each then warming the path the first request takes through it.
+ */
 final class SubmitWiring {
+    /** A request every model accepts; validating it loads the validator's and the JSON parser's code. */
+    private static final String PRIMING_BODY = "{\"model\":\"gemini-2.5-flash-image\",\"payload\":{\"prompt\":\"a cat\","
+            + "\"aspect_ratio\":\"1:1\",\"image_size\":\"1K\"}}";
+
     private SubmitWiring() {
     }
 
-    static SubmitService service(Environment env) {
+    static SubmitService service(Environment env, Priming priming) {
+        priming.preloadClasses(SubmitWiring.class.getClassLoader());
         Settings settings = new Settings(env);
-        AwsClientConfig aws = new AwsClientConfig(env);
-        DynamoDbClient dynamo = aws.configure(DynamoDbClient.builder(), "DYNAMODB").build();
-        SqsClient sqs = aws.configure(SqsClient.builder(), "SQS").build();
+        AwsClientConfig aws = priming.clientConfig(env);
+        String queueUrl = settings.jobsQueueUrl();
+        Supplier<DynamoDbClient> dynamo = priming.dynamoDb(aws, settings.keysTable());
+        Supplier<SqsClient> sqs = priming.build("sqs", () -> aws.configure(SqsClient.builder(), "SQS").build(),
+                client -> client.getQueueAttributes(r -> r.queueUrl(queueUrl)
+                        .attributeNames(QueueAttributeName.QUEUE_ARN)));
         S3RestObjectStore store = S3RestObjectStore.create(aws, settings);
+        boolean loopback = settings.allowLoopbackReferences();
+        Supplier<RequestValidator> validator = priming.build("validation",
+                () -> new RequestValidator(ModelCatalog.load(), new ImageReferences(store.bucket(), loopback)),
+                v -> Json.write(v.validateRequestQueue(Json.parse(PRIMING_BODY), "priming").gemini()));
         return new SubmitService(
-                new Authenticator(new DynamoKeyStore(dynamo, settings.keysTable())),
-                new RequestValidator(ModelCatalog.load(),
-                        new ImageReferences(store.bucket(), settings.allowLoopbackReferences())),
+                new Authenticator(new DynamoKeyStore(dynamo.get(), settings.keysTable())),
+                validator.get(),
                 new InputSpiller(store),
-                new DynamoJobStore(dynamo, settings.jobsTable()),
-                new SqsJobQueue(sqs, settings.jobsQueueUrl()),
+                new DynamoJobStore(dynamo.get(), settings.jobsTable()),
+                new SqsJobQueue(sqs.get(), queueUrl),
                 new JobView(store.bucket(), null, null),
                 settings,
                 Clock.systemUTC());

@@ -12,9 +12,15 @@ import imagejobs.local.cli.UsageException;
 public final class BenchArgs {
     private final List<String> positional = new ArrayList<>();
     private final Map<String, String> options = new LinkedHashMap<>();
+    private final Set<String> flags = new java.util.HashSet<>();
     private boolean keep;
 
     public BenchArgs(List<String> args, Set<String> accepted) {
+        this(args, accepted, Set.of());
+    }
+
+    /** {@code acceptedFlags}: options without a value (besides --keep), e.g. {@code write-class-lists}. */
+    public BenchArgs(List<String> args, Set<String> accepted, Set<String> acceptedFlags) {
         for (int i = 0; i < args.size(); i++) {
             String a = args.get(i);
             if (!a.startsWith("--")) {
@@ -23,6 +29,10 @@ public final class BenchArgs {
             }
             if (a.equals("--keep")) {
                 keep = true;
+                continue;
+            }
+            if (acceptedFlags.contains(a.substring(2))) {
+                flags.add(a.substring(2));
                 continue;
             }
             String name;
@@ -48,6 +58,10 @@ public final class BenchArgs {
     /** {@code --keep}: keep the scratch folder (the children's and the stack's logs, the events) afterwards. */
     public boolean keep() {
         return keep;
+    }
+
+    public boolean flag(String name) {
+        return flags.contains(name);
     }
 
     public List<String> positional() {

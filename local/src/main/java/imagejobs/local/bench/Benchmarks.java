@@ -12,7 +12,9 @@ import imagejobs.local.cli.UsageException;
 public final class Benchmarks {
     public static final List<String> NAMES = List.of("cold-start", "worker-4k", "pipeline");
     public static final List<String> USAGE = List.of(
-            "cold-start [LogicalId] [--runs 5] [--warmup 1] [--keep]   fresh-JVM cold start per function, tuned vs naive clients",
+            "cold-start [LogicalId] [--runs 5] [--warmup 1] [--keep] [--write-class-lists]   fresh-JVM cold start per"
+                    + " function: tuned, unprimed and naive setups (--write-class-lists: refresh the functions' priming"
+                    + " class lists from the runs)",
             "worker-4k [--runs 5] [--warmup 1] [--ratios 16:9,1:1] [--keep]   worker time and heap on 4K images vs the floor",
             "pipeline [--jobs 1000] [--clients 32] [--delays 0,2000] [--timeout 600] [--keep]   end-to-end throughput");
 
@@ -24,7 +26,7 @@ public final class Benchmarks {
         boolean[] keep = {false};
         java.util.function.Consumer<BenchEnvironment> bench = switch (name) {
             case "cold-start" -> {
-                BenchArgs a = new BenchArgs(args, Set.of("runs", "warmup", "timeout"));
+                BenchArgs a = new BenchArgs(args, Set.of("runs", "warmup", "timeout"), Set.of("write-class-lists"));
                 keep[0] = a.keep();
                 List<String> functions = a.positional().isEmpty() ? ColdStartBench.FUNCTIONS : a.positional();
                 for (String f : functions) {
@@ -36,7 +38,8 @@ public final class Benchmarks {
                 int runs = a.integer("runs", 5, 1);
                 int warmup = a.integer("warmup", 1, 0);
                 Duration timeout = Duration.ofSeconds(a.integer("timeout", 120, 10));
-                yield env -> new ColdStartBench(env, out, runs, warmup, timeout).run(functions);
+                boolean writeClassLists = a.flag("write-class-lists");
+                yield env -> new ColdStartBench(env, out, runs, warmup, timeout, writeClassLists).run(functions);
             }
             case "worker-4k" -> {
                 BenchArgs a = new BenchArgs(args, Set.of("runs", "warmup", "ratios", "timeout"));

@@ -26,6 +26,7 @@ import imagejobs.local.runtime.LocalFunction;
 import imagejobs.local.s3.S3ObjectListener;
 import imagejobs.shared.jobs.Job;
 import imagejobs.shared.jobs.JobStatus;
+import imagejobs.shared.config.Settings;
 import imagejobs.shared.json.Json;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.sqs.model.Message;
@@ -41,15 +42,20 @@ final class ColdStartBench {
     static final List<String> FUNCTIONS = List.of("SubmitFunction", "StatusFunction", "WorkerFunction",
             "EditTriggerFunction");
     private static final String KEY = LocalKey.DEV.key();
+    /** Where Priming (functions/common) looks for the class list in a function jar. */
+    static final String CLASS_LIST = "META-INF/imagejobs/preload-classes.txt";
 
     private final BenchEnvironment env;
     private final PrintStream out;
     private final int runs;
     private final int warmups;
     private final Duration childTimeout;
+    private final boolean writeClassLists;
 
-    ColdStartBench(BenchEnvironment env, PrintStream out, int runs, int warmups, Duration childTimeout) {
+    ColdStartBench(BenchEnvironment env, PrintStream out, int runs, int warmups, Duration childTimeout,
+                   boolean writeClassLists) {
         this.env = env;
+        this.writeClassLists = writeClassLists;
         this.out = out;
         this.runs = runs;
         this.warmups = warmups;
@@ -83,34 +89,43 @@ final class ColdStartBench {
                     + " JVM per run (" + String.join(" ", env.lambdaJvmOptions(1024, Map.of())).replace(
                     env.workDir().resolve("home").toString(), "<empty home>").replace("1024m", "<MemorySize>m")
                     + "; the tiered options give way to the function's JAVA_TOOL_OPTIONS, as on Lambda)");
-            out.println("  tuned: the function jar as built; naive: the same jar and code with the naive client setup"
-                    + " (default region and credentials chains, HTTP client discovery with the SDK's default Apache"
-                    + " client on the class path)");
+            out.println("  tuned: the function as deployed (explicit clients, cold-start priming); unprimed: the same"
+                    + " with PRIME_ON_INIT=false; naive: the same jar and code with the naive client setup (default region"
+                    + " and credentials chains, HTTP client discovery with the SDK's default Apache client on the class"
+                    + " path), no priming and Lambda's default JVM options");
             Map<String, Map<String, Figures>> all = new LinkedHashMap<>();
             for (String id : functions) {
                 LocalFunction function = stack.function(id);
                 Workload workload = workload(id, stack, jobs);
                 Path jar = BenchEnvironment.required(function.definition().codeUri());
-                Map<String, List<Path>> variants = new LinkedHashMap<>();
-                variants.put("tuned", List.of(jar, harness));
-                List<Path> naive = new ArrayList<>();
-                naive.add(naiveSetup);
-                naive.addAll(naiveHttp);
-                naive.add(jar);
-                naive.add(harness);
-                variants.put("naive", naive);
+                List<Path> naiveClassPath = new ArrayList<>();
+                naiveClassPath.add(naiveSetup);
+                naiveClassPath.addAll(naiveHttp);
+                naiveClassPath.add(jar);
+                naiveClassPath.add(harness);
+                List<Variant> variants = List.of(
+                        new Variant("tuned", List.of(jar, harness), Map.of()),
+                        new Variant("unprimed", List.of(jar, harness), Map.of(Settings.PRIME_ON_INIT, "false")),
+                        new Variant("naive", naiveClassPath, Map.of(Settings.PRIME_ON_INIT, "false")));
                 Map<String, Figures> figures = new LinkedHashMap<>();
-                variants.forEach((name, cp) -> {
+                for (Variant variant : variants) {
                     Figures f = new Figures();
-                    f.jarBytes = cp.stream().filter(p -> p != harness && p != naiveSetup).mapToLong(ColdStartBench::size)
-                            .sum();
-                    figures.put(name, f);
-                });
+                    f.jarBytes = variant.classPath().stream().filter(p -> p != harness && p != naiveSetup)
+                            .mapToLong(ColdStartBench::size).sum();
+                    figures.put(variant.name(), f);
+                }
+                Path lastUnprimedClasses = null;
                 for (int i = -warmups; i < runs; i++) {
-                    for (Map.Entry<String, List<Path>> variant : variants.entrySet()) {
-                        measure(id, function, workload, variant.getKey(), variant.getValue(), i,
-                                i < 0 ? null : figures.get(variant.getKey()));
+                    for (Variant variant : variants) {
+                        Path classes = measure(id, function, workload, variant, i,
+                                i < 0 ? null : figures.get(variant.name()));
+                        if (variant.name().equals("unprimed")) {
+                            lastUnprimedClasses = classes;
+                        }
                     }
+                }
+                if (writeClassLists && lastUnprimedClasses != null) {
+                    writeClassList(id, jar, function.definition().handler().split("::")[0], lastUnprimedClasses);
                 }
                 all.put(id, figures);
                 print(id, figures);
@@ -123,9 +138,14 @@ final class ColdStartBench {
         }
     }
 
-    private void measure(String id, LocalFunction function, Workload workload, String variant, List<Path> classPath,
-                         int run, Figures figures) {
-        Path event = env.workDir().resolve(id + "-" + variant + "-" + (run < 0 ? "w" + (-run) : run) + ".json");
+    /** One way of running a function: its class path and what it changes in the function's environment. */
+    private record Variant(String name, List<Path> classPath, Map<String, String> environment) {
+    }
+
+    /** Runs the function once in a fresh JVM; returns its class-load log. */
+    private Path measure(String id, LocalFunction function, Workload workload, Variant variant, int run,
+                         Figures figures) {
+        Path event = env.workDir().resolve(id + "-" + variant.name() + "-" + (run < 0 ? "w" + (-run) : run) + ".json");
         Path classLog = env.workDir().resolve(event.getFileName() + ".classes");
         try {
             Files.writeString(event, workload.events().get(), StandardCharsets.UTF_8);
@@ -134,11 +154,15 @@ final class ColdStartBench {
         }
         Map<String, String> environment = new LinkedHashMap<>(function.environment());
         environment.put("BENCH_TIMEOUT_MILLIS", Long.toString(function.definition().timeoutSeconds() * 1000L));
+        environment.putAll(variant.environment());
+        if (variant.name().equals("naive")) {
+            environment.remove("JAVA_TOOL_OPTIONS"); // Lambda's default JVM options, not the template's
+        }
         String handler = function.definition().handler().split("::")[0];
         ChildJvm.Result r = new ChildJvm()
                 .options(env.lambdaJvmOptions(function.definition().memoryMb(), environment))
-                .option("-Xlog:class+load=info:file=" + classLog + ":none")
-                .classPath(classPath)
+                .option("-Xlog:class+load=info:file=" + classLog + ":uptime,tid") // when and on which thread: kept with --keep
+                .classPath(variant.classPath())
                 .environment(environment)
                 .timeout(childTimeout)
                 .run(env.workDir(), event.getFileName().toString().replace(".json", ""), BenchEnvironment.HARNESS_MAIN,
@@ -151,13 +175,13 @@ final class ColdStartBench {
             success = false;
         }
         if (!success) {
-            throw new BenchException(id + " (" + variant + ") answered " + response + "; expected " + workload.expected()
+            throw new BenchException(id + " (" + variant.name() + ") answered " + response + "; expected " + workload.expected()
                     + "; see " + r.log());
         }
         double firstResponse = (Long.parseLong(r.get("first_response_ns")) - r.spawnNanos()) / 1e6;
         long classes = lines(classLog);
-        env.progress().printf("  %-20s %-5s %s: first response %s ms (CPU %s ms), process %s ms, %s classes%n", id,
-                variant, run < 0 ? "warm-up" : "run " + (run + 1) + "/" + runs, Stats.fmt(firstResponse, 0),
+        env.progress().printf("  %-20s %-8s %s: first response %s ms (CPU %s ms), process %s ms, %s classes%n", id,
+                variant.name(), run < 0 ? "warm-up" : "run " + (run + 1) + "/" + runs, Stats.fmt(firstResponse, 0),
                 r.get("cpu_ms_at_first_response"), Stats.fmt(r.wallMillis(), 0), classes);
         if (figures != null) {
             figures.wall.add(r.wallMillis());
@@ -168,6 +192,41 @@ final class ColdStartBench {
             figures.classes.add((double) classes);
             figures.rssKb.add(r.number("vm_hwm_kb"));
         }
+        return classLog;
+    }
+
+    /**
+     * The function's class list for {@code Priming.preloadClasses}: what an unprimed cold start loaded from the
+     * function jar and from the JDK's modules (not the CDS archive, already mapped), in load order, from the handler
+     * class on. Hidden classes (lambdas) cannot be loaded by name and are left out.
+     */
+    private void writeClassList(String id, Path jar, String handlerClass, Path classLog) {
+        Path moduleDir = jar.getParent().getParent();
+        Path list = moduleDir.resolve("src/main/resources").resolve(CLASS_LIST);
+        List<String> names = new ArrayList<>();
+        boolean started = false;
+        try {
+            for (String line : Files.readAllLines(classLog, StandardCharsets.ISO_8859_1)) {
+                int at = line.indexOf(" source: ");
+                if (at < 0) {
+                    continue;
+                }
+                String name = line.substring(line.lastIndexOf(']', at) + 1, at).strip();
+                String source = line.substring(at + " source: ".length());
+                started |= name.equals(handlerClass);
+                if (started && !name.contains("/") && !name.contains("$$Lambda")
+                        && (source.startsWith("jrt:/") || source.endsWith("/" + jar.getFileName()))) {
+                    names.add(name);
+                }
+            }
+            Files.createDirectories(list.getParent());
+            Files.writeString(list, "# Classes a cold start of " + id + " loads, in order (Priming.preloadClasses).\n"
+                    + "# Written by ./run-local bench cold-start " + id + " --write-class-lists; rewrite after"
+                    + " dependency upgrades.\n" + String.join("\n", names) + "\n", StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        env.progress().println("  wrote " + names.size() + " class names to " + list);
     }
 
     private Workload workload(String id, LocalStack stack, BenchJobs jobs) {
@@ -244,7 +303,7 @@ final class ColdStartBench {
     private void print(String id, Map<String, Figures> figures) {
         out.println();
         out.println(id + " (median of " + runs + ")");
-        String row = "  %-11s %7s %11s %15s %11s %13s %10s %8s %12s%n";
+        String row = "  %-14s %7s %11s %15s %11s %13s %10s %8s %12s%n";
         out.printf(row, "setup", "jar MB", "process ms", "1st response ms", "CPU ms (1)", "construct ms",
                 "invoke ms", "classes", "peak RSS MB");
         figures.forEach((name, f) -> out.printf(row, name,
@@ -252,13 +311,15 @@ final class ColdStartBench {
                 Stats.fmt(Stats.median(f.cpu), 0), Stats.fmt(Stats.median(f.construct), 0),
                 Stats.fmt(Stats.median(f.invoke), 0), Stats.fmt(Stats.median(f.classes), 0),
                 Stats.fmt(Stats.median(f.rssKb) / 1024, 0)));
-        Figures tuned = figures.get("tuned");
         Figures naive = figures.get("naive");
-        out.printf(row, "tuned/naive", Stats.percent((double) tuned.jarBytes / naive.jarBytes),
-                Stats.percent(ratio(tuned.wall, naive.wall)), Stats.percent(ratio(tuned.firstResponse, naive.firstResponse)),
-                Stats.percent(ratio(tuned.cpu, naive.cpu)), Stats.percent(ratio(tuned.construct, naive.construct)),
-                Stats.percent(ratio(tuned.invoke, naive.invoke)), Stats.percent(ratio(tuned.classes, naive.classes)),
-                Stats.percent(ratio(tuned.rssKb, naive.rssKb)));
+        for (String name : List.of("tuned", "unprimed")) {
+            Figures f = figures.get(name);
+            out.printf(row, name + "/naive", Stats.percent((double) f.jarBytes / naive.jarBytes),
+                    Stats.percent(ratio(f.wall, naive.wall)), Stats.percent(ratio(f.firstResponse, naive.firstResponse)),
+                    Stats.percent(ratio(f.cpu, naive.cpu)), Stats.percent(ratio(f.construct, naive.construct)),
+                    Stats.percent(ratio(f.invoke, naive.invoke)), Stats.percent(ratio(f.classes, naive.classes)),
+                    Stats.percent(ratio(f.rssKb, naive.rssKb)));
+        }
     }
 
     private void summary(Map<String, Map<String, Figures>> all) {

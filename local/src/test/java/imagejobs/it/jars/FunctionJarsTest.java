@@ -111,4 +111,28 @@ class FunctionJarsTest {
         }
         throw new AssertionError(handler + " is no RequestHandler");
     }
+
+    /** A stale list only slows priming down; a list mostly of names the jar no longer has means: rewrite it. */
+    @ParameterizedTest
+    @ValueSource(strings = {"submit", "status"})
+    void thePrimingClassListIsInTheJarAndNamesItsClasses(String function) throws IOException {
+        try (URLClassLoader loader = new URLClassLoader(new URL[] {jar(function).toUri().toURL()},
+                ClassLoader.getPlatformClassLoader());
+             InputStream list = loader.getResourceAsStream("META-INF/imagejobs/preload-classes.txt")) {
+            assertNotNull(list, function + ".jar has no class list: ./run-local bench cold-start --write-class-lists");
+            List<String> names = new String(list.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).lines()
+                    .filter(l -> !l.isBlank() && !l.startsWith("#")).toList();
+            long missing = names.stream().filter(n -> {
+                try {
+                    Class.forName(n, false, loader);
+                    return false;
+                } catch (ClassNotFoundException | LinkageError e) {
+                    return true;
+                }
+            }).count();
+            assertTrue(names.size() > 1000, "a cold start loads thousands of classes; the list has " + names.size());
+            assertTrue(missing * 20 < names.size(), missing + " of " + names.size() + " listed classes are not in "
+                    + function + ".jar: ./run-local bench cold-start --write-class-lists");
+        }
+    }
 }

@@ -28,11 +28,16 @@ public final class AwsClientConfig {
     private final SdkHttpClient httpClient;
 
     public AwsClientConfig(Environment env) {
+        this(env, UrlConnectionHttpClient.builder().build());
+    }
+
+    /** With an HTTP client made elsewhere (the API functions build it on a priming thread). */
+    public AwsClientConfig(Environment env, SdkHttpClient httpClient) {
         this.env = env;
         this.region = Region.of(env.optional("AWS_REGION").or(() -> env.optional("AWS_DEFAULT_REGION"))
                 .orElseThrow(() -> new ConfigurationException("AWS_REGION is required")));
         this.credentials = credentialsFrom(env);
-        this.httpClient = UrlConnectionHttpClient.builder().build();
+        this.httpClient = httpClient;
     }
 
     /** Lambda sets the key variables; SnapStart functions get container credentials instead. */

@@ -29,6 +29,7 @@ public final class Settings {
     public static final String ALLOW_LOOPBACK_REFERENCES = "ALLOW_LOOPBACK_REFERENCES";
     public static final String RETRY_BASE_MILLIS = "RETRY_BASE_MILLIS";
     public static final String CURSOR_SECRET = "CURSOR_SECRET";
+    public static final String PRIME_ON_INIT = "PRIME_ON_INIT";
 
     public static final int DEFAULT_RETENTION_DAYS = 30;
     public static final int DEFAULT_PRESIGN_TTL_SECONDS = 3600;
@@ -92,6 +93,14 @@ public final class Settings {
 
     public int maxBodyBytes() {
         return env.integer(MAX_BODY_BYTES, DEFAULT_MAX_BODY_BYTES);
+    }
+
+    /**
+     * Cold-start priming (the API functions): build clients on parallel threads, preload the jar's class list and
+     * run harmless warm-up requests during init, finished before a SnapStart snapshot. On by default.
+     */
+    public boolean primeOnInit() {
+        return env.flag(PRIME_ON_INIT, true);
     }
 
     public boolean s3ForcePathStyle() {
