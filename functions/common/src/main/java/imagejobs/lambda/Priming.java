@@ -122,8 +122,15 @@ public final class Priming implements Resource {
      * every API request takes first (authentication), through the same code.
      */
     public Supplier<DynamoDbClient> dynamoDb(AwsClientConfig aws, String keysTable) {
-        return build("dynamodb", () -> aws.configure(DynamoDbClient.builder(), "DYNAMODB").build(),
-                dynamo -> new DynamoKeyStore(dynamo, keysTable).findByHash(PRIMING_KEY_HASH));
+        return dynamoDb(aws, keysTable, dynamo -> { });
+    }
+
+    /** As {@link #dynamoDb(AwsClientConfig, String)}, then {@code more} warm-ups on the same thread. */
+    public Supplier<DynamoDbClient> dynamoDb(AwsClientConfig aws, String keysTable, Consumer<DynamoDbClient> more) {
+        return build("dynamodb", () -> aws.configure(DynamoDbClient.builder(), "DYNAMODB").build(), dynamo -> {
+            new DynamoKeyStore(dynamo, keysTable).findByHash(PRIMING_KEY_HASH);
+            more.accept(dynamo);
+        });
     }
 
     /** Runs a warm-up action on its own thread; nothing waits for it but a snapshot. */

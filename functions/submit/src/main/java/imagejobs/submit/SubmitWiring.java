@@ -1,6 +1,7 @@
 package imagejobs.submit;
 
 import java.time.Clock;
+import java.util.Map;
 import java.util.function.Supplier;
 
 import imagejobs.lambda.Priming;
@@ -8,9 +9,11 @@ import imagejobs.shared.auth.Authenticator;
 import imagejobs.shared.auth.DynamoKeyStore;
 import imagejobs.shared.catalog.ModelCatalog;
 import imagejobs.shared.config.AwsClientConfig;
+import imagejobs.shared.config.DryRun;
 import imagejobs.shared.config.Environment;
 import imagejobs.shared.config.Settings;
 import imagejobs.shared.jobs.DynamoJobStore;
+import imagejobs.shared.jobs.JobItemMapper;
 import imagejobs.shared.json.Json;
 import imagejobs.shared.queue.SqsJobQueue;
 import imagejobs.shared.status.JobView;
@@ -20,6 +23,9 @@ import imagejobs.shared.submit.SubmitService;
 import imagejobs.shared.validation.ImageReferences;
 import imagejobs.shared.validation.RequestValidator;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.Put;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
@@ -33,7 +39,31 @@ final class SubmitWiring {
     private static final String PRIMING_BODY = "{\"model\":\"gemini-2.5-flash-image\",\"payload\":{\"prompt\":\"a cat\","
             + "\"aspect_ratio\":\"1:1\",\"image_size\":\"1K\"}}";
 
+    /** Names no table item or queue has: what a dry run would touch if it were ever sent. */
+    private static final String PRIMING_SUFFIX = "-imagejobs-priming-dry-run";
+
     private SubmitWiring() {
+    }
+
+    /**
+     * The writes a submit makes (the rate counter's update, the job's transactional create, its plain put), as dry
+     * runs: marshalled and signed, never sent. Each would also fail its condition if it were.
+     */
+    private static void dryRunWrites(DynamoDbClient dynamo, String keysTable, String jobsTable) {
+        Map<String, AttributeValue> key = Map.of(JobItemMapper.REQUEST_ID, AttributeValue.fromS(PRIMING_SUFFIX));
+        String mustExist = "attribute_exists(" + JobItemMapper.REQUEST_ID + ")";
+        DryRun.call(dynamo, () -> dynamo.updateItem(r -> r.tableName(keysTable)
+                .key(Map.of(DynamoKeyStore.KEY_HASH, AttributeValue.fromS(PRIMING_SUFFIX)))
+                .updateExpression("ADD " + DynamoKeyStore.HITS + " :one")
+                .conditionExpression("attribute_exists(" + DynamoKeyStore.KEY_HASH + ")")
+                .expressionAttributeValues(Map.of(":one", AttributeValue.fromN("1")))
+                .overrideConfiguration(DryRun::request)));
+        DryRun.call(dynamo, () -> dynamo.transactWriteItems(r -> r.transactItems(TransactWriteItem.builder()
+                        .put(Put.builder().tableName(jobsTable).item(key).conditionExpression(mustExist).build())
+                        .build())
+                .overrideConfiguration(DryRun::request)));
+        DryRun.call(dynamo, () -> dynamo.putItem(r -> r.tableName(jobsTable).item(key).conditionExpression(mustExist)
+                .overrideConfiguration(DryRun::request)));
     }
 
     static SubmitService service(Environment env, Priming priming) {
@@ -41,20 +71,27 @@ final class SubmitWiring {
         Settings settings = new Settings(env);
         AwsClientConfig aws = priming.clientConfig(env);
         String queueUrl = settings.jobsQueueUrl();
-        Supplier<DynamoDbClient> dynamo = priming.dynamoDb(aws, settings.keysTable());
+        String keysTable = settings.keysTable();
+        String jobsTable = settings.jobsTable();
+        Supplier<DynamoDbClient> dynamo = priming.dynamoDb(aws, keysTable,
+                client -> dryRunWrites(client, keysTable, jobsTable));
         Supplier<SqsClient> sqs = priming.build("sqs", () -> aws.configure(SqsClient.builder(), "SQS").build(),
-                client -> client.getQueueAttributes(r -> r.queueUrl(queueUrl)
-                        .attributeNames(QueueAttributeName.QUEUE_ARN)));
+                client -> {
+                    client.getQueueAttributes(r -> r.queueUrl(queueUrl).attributeNames(QueueAttributeName.QUEUE_ARN));
+                    // A queue that does not exist, should a dry run ever fail to stop before sending.
+                    DryRun.call(client, () -> client.sendMessage(r -> r.queueUrl(queueUrl + PRIMING_SUFFIX)
+                            .messageBody("{}").overrideConfiguration(DryRun::request)));
+                });
         S3RestObjectStore store = S3RestObjectStore.create(aws, settings);
         boolean loopback = settings.allowLoopbackReferences();
         Supplier<RequestValidator> validator = priming.build("validation",
                 () -> new RequestValidator(ModelCatalog.load(), new ImageReferences(store.bucket(), loopback)),
                 v -> Json.write(v.validateRequestQueue(Json.parse(PRIMING_BODY), "priming").gemini()));
         return new SubmitService(
-                new Authenticator(new DynamoKeyStore(dynamo.get(), settings.keysTable())),
+                new Authenticator(new DynamoKeyStore(dynamo.get(), keysTable)),
                 validator.get(),
                 new InputSpiller(store),
-                new DynamoJobStore(dynamo.get(), settings.jobsTable()),
+                new DynamoJobStore(dynamo.get(), jobsTable),
                 new SqsJobQueue(sqs.get(), queueUrl),
                 new JobView(store.bucket(), null, null),
                 settings,

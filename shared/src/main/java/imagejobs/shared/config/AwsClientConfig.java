@@ -81,7 +81,8 @@ public final class AwsClientConfig {
     }
 
     public <B extends AwsClientBuilder<B, ?> & AwsSyncClientBuilder<B, ?>> B configure(B builder, String serviceId) {
-        builder.region(region).credentialsProvider(credentials).httpClient(httpClient);
+        builder.region(region).credentialsProvider(credentials).httpClient(httpClient)
+                .overrideConfiguration(o -> o.addExecutionInterceptor(DryRun.INTERCEPTOR));
         endpoint(serviceId).ifPresent(builder::endpointOverride);
         return builder;
     }
