@@ -29,6 +29,8 @@ import org.junit.jupiter.api.Timeout;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import imagejobs.it.ForwardingJobStore;
+import imagejobs.it.ForwardingObjectStore;
 import imagejobs.local.LocalStack;
 import imagejobs.shared.catalog.ModelCatalog;
 import imagejobs.shared.gemini.ApiKeySource;
@@ -43,9 +45,7 @@ import imagejobs.shared.json.Json;
 import imagejobs.shared.queue.JobMessage;
 import imagejobs.shared.queue.SqsJobQueue;
 import imagejobs.shared.storage.ObjectStore;
-import imagejobs.shared.storage.PresignedUrl;
 import imagejobs.shared.storage.S3RestObjectStore;
-import imagejobs.shared.storage.StoredObject;
 import imagejobs.shared.worker.Backoff;
 import imagejobs.shared.worker.DeadLetters;
 import imagejobs.shared.worker.JobProcessor;
@@ -282,11 +282,9 @@ class WorkerCrashReliabilityTest {
     }
 
     /** The jobs table, dying after the claim or before recording an outcome, as the job's crash point says. */
-    private final class CrashingJobStore implements JobStore {
-        private final JobStore delegate;
-
+    private final class CrashingJobStore extends ForwardingJobStore {
         CrashingJobStore(JobStore delegate) {
-            this.delegate = delegate;
+            super(delegate);
         }
 
         @Override
@@ -315,49 +313,12 @@ class WorkerCrashReliabilityTest {
             maybeCrash(requestId, Point.BEFORE_REQUEUE);
             return delegate.requeue(requestId, attempt, lastError, retryAt, now);
         }
-
-        @Override
-        public boolean create(Job job) {
-            return delegate.create(job);
-        }
-
-        @Override
-        public IdempotentCreate createIdempotent(Job job, String idempotencyKeyHash, Instant keyExpiresAt) {
-            return delegate.createIdempotent(job, idempotencyKeyHash, keyExpiresAt);
-        }
-
-        @Override
-        public Optional<Job> get(String requestId) {
-            return delegate.get(requestId);
-        }
-
-        @Override
-        public boolean extendLease(String requestId, int attempt, Instant leaseUntil) {
-            return delegate.extendLease(requestId, attempt, leaseUntil);
-        }
-
-        @Override
-        public boolean failUnfinished(String requestId, JobError error, Instant now) {
-            return delegate.failUnfinished(requestId, error, now);
-        }
-
-        @Override
-        public Optional<Job> cancel(String requestId, Instant now) {
-            return delegate.cancel(requestId, now);
-        }
-
-        @Override
-        public JobPage list(String tenant, ListQuery query) {
-            return delegate.list(tenant, query);
-        }
     }
 
     /** The bucket, dying before the first image upload (Gemini has answered) or right after it. */
-    private final class CrashingObjectStore implements ObjectStore {
-        private final ObjectStore delegate;
-
+    private final class CrashingObjectStore extends ForwardingObjectStore {
         CrashingObjectStore(ObjectStore delegate) {
-            this.delegate = delegate;
+            super(delegate);
         }
 
         private String imageOf(String key) {
@@ -377,41 +338,6 @@ class WorkerCrashReliabilityTest {
             if (id != null) {
                 maybeCrash(id, Point.AFTER_UPLOAD);
             }
-        }
-
-        @Override
-        public void put(String key, byte[] bytes, String contentType, Map<String, String> metadata) {
-            delegate.put(key, bytes, contentType, metadata);
-        }
-
-        @Override
-        public String bucket() {
-            return delegate.bucket();
-        }
-
-        @Override
-        public void copy(String sourceKey, String targetKey, String contentType, Map<String, String> metadata) {
-            delegate.copy(sourceKey, targetKey, contentType, metadata);
-        }
-
-        @Override
-        public Optional<StoredObject> get(String key) {
-            return delegate.get(key);
-        }
-
-        @Override
-        public Optional<StoredObject> get(String key, long maxBytes) {
-            return delegate.get(key, maxBytes);
-        }
-
-        @Override
-        public Optional<StoredObject> head(String key) {
-            return delegate.head(key);
-        }
-
-        @Override
-        public PresignedUrl presignGet(String key, Duration ttl) {
-            return delegate.presignGet(key, ttl);
         }
     }
 }

@@ -5,23 +5,21 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import imagejobs.it.ForwardingJobStore;
+import imagejobs.it.ForwardingObjectStore;
 import imagejobs.it.ServiceStack;
 import imagejobs.local.runtime.FunctionEnvironment;
 import imagejobs.shared.catalog.ModelCatalog;
 import imagejobs.shared.gemini.GeminiClient;
-import imagejobs.shared.jobs.Job;
 import imagejobs.shared.jobs.JobError;
 import imagejobs.shared.jobs.JobStore;
 import imagejobs.shared.queue.SqsJobQueue;
 import imagejobs.shared.storage.ObjectStore;
-import imagejobs.shared.storage.PresignedUrl;
-import imagejobs.shared.storage.StoredObject;
 import imagejobs.shared.worker.Backoff;
 import imagejobs.shared.worker.JobProcessor;
 import imagejobs.shared.worker.OutcomeWriter;
@@ -85,11 +83,9 @@ final class CrashingWorker {
         }
     }
 
-    private final class Jobs implements JobStore {
-        private final JobStore delegate;
-
+    private final class Jobs extends ForwardingJobStore {
         Jobs(JobStore delegate) {
-            this.delegate = delegate;
+            super(delegate);
         }
 
         @Override
@@ -99,71 +95,14 @@ final class CrashingWorker {
         }
 
         @Override
-        public boolean create(Job job) {
-            return delegate.create(job);
-        }
-
-        @Override
-        public IdempotentCreate createIdempotent(Job job, String idempotencyKeyHash, Instant keyExpiresAt) {
-            return delegate.createIdempotent(job, idempotencyKeyHash, keyExpiresAt);
-        }
-
-        @Override
-        public Optional<Job> get(String requestId) {
-            return delegate.get(requestId);
-        }
-
-        @Override
-        public Optional<Job> claim(String requestId, Instant now, Instant leaseUntil) {
-            return delegate.claim(requestId, now, leaseUntil);
-        }
-
-        @Override
-        public boolean extendLease(String requestId, int attempt, Instant leaseUntil) {
-            return delegate.extendLease(requestId, attempt, leaseUntil);
-        }
-
-        @Override
-        public boolean fail(String requestId, int attempt, JobError error, Instant now) {
-            return delegate.fail(requestId, attempt, error, now);
-        }
-
-        @Override
-        public boolean requeue(String requestId, int attempt, String lastError, Instant retryAt, Instant now) {
-            return delegate.requeue(requestId, attempt, lastError, retryAt, now);
-        }
-
-        @Override
-        public boolean failUnfinished(String requestId, JobError error, Instant now) {
-            return delegate.failUnfinished(requestId, error, now);
-        }
-
-        @Override
         public boolean failUnleased(String requestId, JobError error, Instant now) {
             return delegate.failUnleased(requestId, error, now);
         }
-
-        @Override
-        public Optional<Job> cancel(String requestId, Instant now) {
-            return delegate.cancel(requestId, now);
-        }
-
-        @Override
-        public JobPage list(String tenant, ListQuery query) {
-            return delegate.list(tenant, query);
-        }
     }
 
-    private final class Store implements ObjectStore {
-        private final ObjectStore delegate;
-
+    private final class Store extends ForwardingObjectStore {
         Store(ObjectStore delegate) {
-            this.delegate = delegate;
-        }
-
-        @Override
-        public String bucket() {
-            return delegate.bucket();
+            super(delegate);
         }
 
         @Override
@@ -176,31 +115,6 @@ final class CrashingWorker {
         public void put(String key, Path file, String contentType, Map<String, String> metadata) {
             maybeCrash(crashBeforePut.test(key), "before storing " + key);
             delegate.put(key, file, contentType, metadata);
-        }
-
-        @Override
-        public void copy(String sourceKey, String targetKey, String contentType, Map<String, String> metadata) {
-            delegate.copy(sourceKey, targetKey, contentType, metadata);
-        }
-
-        @Override
-        public Optional<StoredObject> get(String key) {
-            return delegate.get(key);
-        }
-
-        @Override
-        public Optional<StoredObject> get(String key, long maxBytes) {
-            return delegate.get(key, maxBytes);
-        }
-
-        @Override
-        public Optional<StoredObject> head(String key) {
-            return delegate.head(key);
-        }
-
-        @Override
-        public PresignedUrl presignGet(String key, Duration ttl) {
-            return delegate.presignGet(key, ttl);
         }
     }
 }
