@@ -3,6 +3,7 @@ package imagejobs.benchharness;
 import java.io.IOException;
 import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -73,6 +74,7 @@ public final class Harness {
         long cpu = cpuMillis();
         result.put("first_response_ns", Long.toString(t2));
         result.put("cpu_ms_at_first_response", Long.toString(cpu));
+        result.put("jit_cpu_ms_at_first_response", Long.toString(compilerCpuMillis()));
         result.put("construct_ms", millis(t1 - t0));
         result.put("invoke_ms", millis(t2 - t1));
         result.put("response", oneLine(response));
@@ -164,6 +166,32 @@ public final class Harness {
         } catch (IOException | RuntimeException e) {
             return -1;
         }
+    }
+
+    /**
+     * CPU time so far of the JIT compiler threads ("C1 CompilerThread0", "C2 CompilerThre..."; Linux keeps 15
+     * characters of a thread's name), from /proc/self/task/{tid}/stat; -1 where there is no /proc. It shows how much
+     * of a cold start's CPU is compiling rather than running the function's code.
+     */
+    static long compilerCpuMillis() {
+        long ticks = 0;
+        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
+            for (Path task : tasks) {
+                try {
+                    String stat = Files.readString(task.resolve("stat"));
+                    String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                    if (name.contains("CompilerThre")) {
+                        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                        ticks += Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+                    }
+                } catch (IOException | RuntimeException e) {
+                    // The thread ended while we looked: its time is in the process's total, not in the JIT's.
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+        return ticks * 10;
     }
 
     /** Peak resident set size of this process (Linux); -1 elsewhere. */
