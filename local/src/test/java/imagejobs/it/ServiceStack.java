@@ -152,18 +152,19 @@ public final class ServiceStack {
             HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(60));
             return key == null ? b : b.header("Authorization", "Bearer " + key);
         }
+    }
 
-        private static Response send(HttpRequest.Builder builder) {
-            try {
-                HttpResponse<String> response = HTTP.send(builder.build(), HttpResponse.BodyHandlers.ofString());
-                JsonNode body = response.body().isEmpty() ? Json.object() : Json.parse(response.body());
-                return new Response(response.statusCode(), body, response);
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
+    /** Sends a request to the front door: its status, its body as JSON (empty: {}), and the raw response. */
+    public static Response send(HttpRequest.Builder builder) {
+        try {
+            HttpResponse<String> response = HTTP.send(builder.build(), HttpResponse.BodyHandlers.ofString());
+            JsonNode body = response.body().isEmpty() ? Json.object() : Json.parse(response.body());
+            return new Response(response.statusCode(), body, response);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
         }
     }
 

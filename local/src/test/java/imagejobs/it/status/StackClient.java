@@ -1,11 +1,7 @@
 package imagejobs.it.status;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -14,14 +10,12 @@ import imagejobs.it.ServiceStack;
 import imagejobs.local.Deadline;
 import imagejobs.local.LocalStack;
 import imagejobs.local.resources.LocalKey;
-import imagejobs.shared.json.Json;
 
 /**
  * {@link ServiceStack.Api} for a class's own second stack (ServiceStack's client only talks to the shared one): the
  * front door as a client with one API key sees it, answering {@link ServiceStack.Response}s.
  */
 final class StackClient {
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private final URI base;
     private final String key;
@@ -32,11 +26,11 @@ final class StackClient {
     }
 
     ServiceStack.Response get(String path) {
-        return send(request(path).GET());
+        return ServiceStack.send(request(path).GET());
     }
 
     ServiceStack.Response post(String path, String json) {
-        return send(request(path).header("content-type", "application/json")
+        return ServiceStack.send(request(path).header("content-type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(json)));
     }
 
@@ -63,18 +57,5 @@ final class StackClient {
     private HttpRequest.Builder request(String path) {
         return HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(60))
                 .header("Authorization", "Bearer " + key);
-    }
-
-    private static ServiceStack.Response send(HttpRequest.Builder builder) {
-        try {
-            HttpResponse<String> response = HTTP.send(builder.build(), HttpResponse.BodyHandlers.ofString());
-            JsonNode body = response.body().isEmpty() ? Json.object() : Json.parse(response.body());
-            return new ServiceStack.Response(response.statusCode(), body, response);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
     }
 }

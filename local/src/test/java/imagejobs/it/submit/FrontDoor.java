@@ -1,11 +1,7 @@
 package imagejobs.it.submit;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -19,7 +15,6 @@ import imagejobs.shared.json.Json;
  * x-api-key, an Idempotency-Key), where {@link ServiceStack.Api} always sends one Bearer key.
  */
 final class FrontDoor {
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private final URI base;
 
@@ -31,7 +26,7 @@ final class FrontDoor {
     ServiceStack.Response post(String path, String json, String... headers) {
         HttpRequest.Builder b = request(path, headers).header("content-type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(json));
-        return send(b);
+        return ServiceStack.send(b);
     }
 
     ServiceStack.Response post(String path, JsonNode json, String... headers) {
@@ -39,7 +34,7 @@ final class FrontDoor {
     }
 
     ServiceStack.Response get(String path, String... headers) {
-        return send(request(path, headers).GET());
+        return ServiceStack.send(request(path, headers).GET());
     }
 
     /** Polls GET /v1/requests/{id} as {@code key} until the job shows a terminal status; returns that view. */
@@ -79,18 +74,5 @@ final class FrontDoor {
             b.header(headers[i], headers[i + 1]);
         }
         return b;
-    }
-
-    private static ServiceStack.Response send(HttpRequest.Builder builder) {
-        try {
-            HttpResponse<String> response = HTTP.send(builder.build(), HttpResponse.BodyHandlers.ofString());
-            JsonNode body = response.body().isEmpty() ? Json.object() : Json.parse(response.body());
-            return new ServiceStack.Response(response.statusCode(), body, response);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
     }
 }
