@@ -5,19 +5,26 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -28,10 +35,15 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import imagejobs.local.LocalStack;
 import imagejobs.local.TestPaths;
+import imagejobs.local.cli.InvokeCommand;
 import imagejobs.local.http.RouteTable;
 import imagejobs.local.runtime.InvocationResult;
 import imagejobs.local.template.FunctionDefinition;
+import imagejobs.shared.edits.S3Upload;
+import imagejobs.shared.jobs.Job;
+import imagejobs.shared.jobs.JobStatus;
 import imagejobs.shared.json.Json;
+import imagejobs.shared.queue.JobMessage;
 
 /**
  * Every sample event in events/ (the files `./run-local invoke` and `sam local invoke` take) runs through its handler
@@ -39,9 +51,14 @@ import imagejobs.shared.json.Json;
  * example keys and ids that do not exist here: HTTP events must answer a client error, never a 5xx; queue and S3
  * events must finish without a function error. HTTP events then run once more as a real tenant, where each route
  * must give the answer a client would expect.
+ *
+ * <p>Then each sample goes through what {@code ./run-local invoke} does (a private stack seeded with what the event
+ * names, see {@link InvokeCommand}) and must do what it is for: the README lists each one with its outcome.
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class EventsEndToEndTest {
+    private static final PrintStream QUIET = new PrintStream(OutputStream.nullOutputStream());
+
     /** Which function each sample is for, by file name prefix. A new sample needs a line here. */
     private static final Map<String, String> FUNCTION_BY_PREFIX = Map.of(
             "submit-", "SubmitFunction",
@@ -65,6 +82,24 @@ class EventsEndToEndTest {
             "models-get.json", 200);
 
     private final LocalStack stack = ServiceStack.get();
+
+    /** The stack `./run-local invoke` starts (configured by {@link InvokeCommand#privateStack}), one for the class. */
+    private static LocalStack invokeStack;
+
+    private static synchronized LocalStack invokeStack() {
+        if (invokeStack == null) {
+            invokeStack = LocalStack.start(InvokeCommand.privateStack(TestPaths.root(), Map.of())
+                    .out(new PrintStream(OutputStream.nullOutputStream())).build());
+        }
+        return invokeStack;
+    }
+
+    @AfterAll
+    static void stopInvokeStack() {
+        if (invokeStack != null) {
+            invokeStack.close();
+        }
+    }
 
     static Stream<String> events() {
         try (Stream<Path> files = Files.list(eventsDirectory())) {
@@ -141,6 +176,129 @@ class EventsEndToEndTest {
                     body.path("id").asText(), body.toString());
             default -> assertEquals("NOT_FOUND", body.path("error").path("code").asText(), body.toString());
         }
+    }
+
+    /**
+     * What each sample is for, through {@code ./run-local invoke}'s seeding on its kind of stack. The README's
+     * "Other local commands" names the same outcome next to each sample.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("events")
+    void eachSampleDoesWhatItIsForThroughInvoke(String file) {
+        LocalStack seeded = invokeStack();
+        InvokeCommand.Outcome outcome = new InvokeCommand(TestPaths.root(), Map.of(), QUIET, QUIET)
+                .invoke(seeded, functionFor(file), read(file), true);
+        InvocationResult result = outcome.result();
+        assertFalse(result.functionError(), file + ": " + result.payload());
+        JsonNode response = Json.parse(result.payload());
+        JsonNode event = Json.parse(read(file));
+        JsonNode body = isHttp(event) ? Json.parse(response.path("body").asText()) : null;
+        int status = response.path("statusCode").asInt();
+        String context = file + " → " + result.payload() + " seeded " + outcome.seeded() + " jobs " + outcome.jobs();
+        switch (file) {
+            case "submit-request-queue.json", "submit-generate-content.json" -> {
+                assertEquals(202, status, context);
+                assertEquals("queued", body.path("status").asText(), context);
+                Job job = outcome.jobs().get(body.path("request_id").asText()).orElseThrow(() ->
+                        new AssertionError(context));
+                assertEquals(JobStatus.QUEUED, job.status(), context);
+                assertEquals("dev", job.tenant(), "the event's key was seeded for the dev tenant: " + context);
+            }
+            case "status-get.json" -> {
+                assertEquals(200, status, context);
+                assertEquals(event.path("pathParameters").path("request_id").asText(), body.path("request_id")
+                        .asText(), context);
+            }
+            case "status-cancel.json" -> {
+                assertEquals(200, status, context);
+                assertEquals("cancelled", body.path("status").asText(), context);
+                assertEquals(JobStatus.CANCELLED, onlyJob(outcome).status(), context);
+            }
+            case "status-list.json" -> {
+                assertEquals(200, status, context);
+                assertTrue(body.path("data").isArray(), context);
+            }
+            case "models-list.json" -> {
+                assertEquals(200, status, context);
+                assertTrue(body.path("data").size() >= 1, context);
+            }
+            case "models-get.json" -> {
+                assertEquals(200, status, context);
+                assertEquals(event.path("pathParameters").path("model").asText(), body.path("id").asText(), context);
+            }
+            case "worker-sqs-batch.json" -> {
+                assertEquals(0, response.path("batchItemFailures").size(), context);
+                assertEquals(jobIdsIn(event), outcome.jobs().keySet(), context);
+                for (Optional<Job> job : outcome.jobs().values()) {
+                    Job done = job.orElseThrow(() -> new AssertionError(context));
+                    assertEquals(JobStatus.SUCCESS, done.status(), context);
+                    String key = done.outcome().path("images").path(0).path("key").asText();
+                    assertTrue(key.startsWith("outputs/dev/" + done.requestId() + "/"), context);
+                    assertTrue(seeded.s3().headObject(r -> r.bucket(seeded.bucketName("ImagesBucket")).key(key))
+                            .contentLength() > 0, "image in S3: " + key);
+                }
+            }
+            case "dead-letter-batch.json" -> {
+                assertEquals(0, response.path("batchItemFailures").size(), context);
+                assertEquals(jobIdsIn(event), outcome.jobs().keySet(), context);
+                for (Optional<Job> job : outcome.jobs().values()) {
+                    Job failed = job.orElseThrow(() -> new AssertionError(context));
+                    assertEquals(JobStatus.FAILED, failed.status(), context);
+                    assertEquals("DEAD_LETTERED", failed.error().code(), context);
+                }
+            }
+            case "s3-put-edit.json" -> {
+                assertEquals("QUEUED", response.asText(), context);
+                Job job = onlyJob(outcome);
+                assertEquals(JobStatus.QUEUED, job.status(), context);
+                assertEquals(S3Upload.decodeKey(event.path("Records").path(0).path("s3").path("object").path("key")
+                        .asText()), job.sourceKey(), context);
+            }
+            default -> throw new AssertionError(file + " needs its intended outcome here and in the README's "
+                    + "\"Other local commands\"");
+        }
+    }
+
+    /** The README's invoke examples: every sample, each for the function it is named for. */
+    @Test
+    void theReadmeShowsAnInvokeOfEverySampleAimedAtItsFunction() throws IOException {
+        Matcher m = Pattern.compile("\\./run-local invoke (\\S+) --event events/([a-z0-9-]+\\.json)")
+                .matcher(Files.readString(TestPaths.root().resolve("README.md")));
+        Set<String> shown = new TreeSet<>();
+        while (m.find()) {
+            assertEquals(functionFor(m.group(2)), m.group(1), "README: " + m.group());
+            shown.add(m.group(2));
+        }
+        assertEquals(new TreeSet<>(events().toList()), shown, "README shows an invoke of every sample in events/");
+    }
+
+    /** The README's first example as a user types it: the whole command, its own private stack, exit code 0. */
+    @Test
+    void theReadmeSubmitExampleAnswers202() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = new InvokeCommand(TestPaths.root(), Map.of(), new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8)).run(List.of("SubmitFunction", "--event",
+                eventsDirectory().resolve("submit-request-queue.json").toString()));
+        String printed = err.toString(StandardCharsets.UTF_8);
+        assertEquals(0, code, printed);
+        JsonNode response = Json.parse(out.toString(StandardCharsets.UTF_8));
+        assertEquals(202, response.path("statusCode").asInt(), printed);
+        assertTrue(printed.contains("seeded for this event") && printed.contains(": queued (tenant dev"), printed);
+    }
+
+    private static Job onlyJob(InvokeCommand.Outcome outcome) {
+        assertEquals(1, outcome.jobs().size(), outcome.jobs().toString());
+        return outcome.jobs().values().iterator().next().orElseThrow();
+    }
+
+    /** The request ids an SQS event's messages carry (poison messages carry none). */
+    private static Set<String> jobIdsIn(JsonNode event) {
+        Set<String> ids = new java.util.LinkedHashSet<>();
+        for (JsonNode record : event.path("Records")) {
+            JobMessage.requestId(record.path("body").asText()).ifPresent(ids::add);
+        }
+        return ids;
     }
 
     /** An event for every function and for every route of the template, each aimed at the right function. */

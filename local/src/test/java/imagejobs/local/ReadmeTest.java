@@ -1,6 +1,7 @@
 package imagejobs.local;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -19,9 +20,21 @@ import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 
+import imagejobs.local.emulators.EmulatorPorts;
+import imagejobs.local.template.FunctionDefinition;
+import imagejobs.local.template.ResourceNames;
+import imagejobs.local.template.StackContext;
+import imagejobs.local.template.StackDefinitionReader;
+import imagejobs.local.template.StackTemplate;
+import imagejobs.local.template.TemplateReader;
 import imagejobs.shared.config.Settings;
 
-/** The README is the one place configuration is documented: it must name every variable the code reads, and only those. */
+/**
+ * The README is the one place configuration is documented: it must name every variable the code reads, and only those,
+ * with the defaults the code and the template have. Its commands must work as written: they use the port variables,
+ * export the region the AWS CLI v1 reads, and name event files that exist (the walkthrough itself runs against a stack
+ * in imagejobs.it.ReadmeWalkthroughEndToEndTest).
+ */
 class ReadmeTest {
     private static final Pattern ROW_VARIABLES = Pattern.compile("^\\| (`[A-Z][A-Za-z0-9_<>]*`(?:, `[A-Z][A-Za-z0-9_<>]*`)*) \\|"
             + "\\s*([^|]*?)\\s*\\|", Pattern.MULTILINE);
@@ -53,23 +66,104 @@ class ReadmeTest {
         return names;
     }
 
+    /** The code's default of each setting that has one (Settings' DEFAULT_ constants). */
+    private static final Map<String, Object> CODE_DEFAULTS = Map.of(
+            "RETENTION_DAYS", Settings.DEFAULT_RETENTION_DAYS,
+            "PRESIGN_TTL_SECONDS", Settings.DEFAULT_PRESIGN_TTL_SECONDS,
+            "MAX_ATTEMPTS", Settings.DEFAULT_MAX_ATTEMPTS,
+            "DEFAULT_MODEL", Settings.DEFAULT_MODEL_ID,
+            "DEFAULT_RATE_PER_MINUTE", Settings.DEFAULT_RATE,
+            "MAX_BODY_BYTES", Settings.DEFAULT_MAX_BODY_BYTES,
+            "GEMINI_BASE_URL", Settings.DEFAULT_GEMINI_BASE_URL,
+            "WORKER_TIMEOUT_SECONDS", Settings.DEFAULT_WORKER_TIMEOUT_SECONDS,
+            "RETRY_BASE_MILLIS", Settings.DEFAULT_RETRY_BASE_MILLIS);
+
     @Test
     void everySettingIsDocumentedWithItsDefault() throws Exception {
         Map<String, String> rows = documented();
         for (String name : settingsVariables().keySet()) {
             assertTrue(rows.containsKey(name), "README configuration table lacks " + name);
         }
-        Map<String, Object> defaults = Map.of(
-                "RETENTION_DAYS", Settings.DEFAULT_RETENTION_DAYS,
-                "PRESIGN_TTL_SECONDS", Settings.DEFAULT_PRESIGN_TTL_SECONDS,
-                "MAX_ATTEMPTS", Settings.DEFAULT_MAX_ATTEMPTS,
-                "DEFAULT_MODEL", Settings.DEFAULT_MODEL_ID,
-                "DEFAULT_RATE_PER_MINUTE", Settings.DEFAULT_RATE,
-                "MAX_BODY_BYTES", Settings.DEFAULT_MAX_BODY_BYTES,
-                "GEMINI_BASE_URL", Settings.DEFAULT_GEMINI_BASE_URL,
-                "WORKER_TIMEOUT_SECONDS", Settings.DEFAULT_WORKER_TIMEOUT_SECONDS,
-                "RETRY_BASE_MILLIS", Settings.DEFAULT_RETRY_BASE_MILLIS);
-        defaults.forEach((name, value) -> assertEquals("`" + value + "`", rows.get(name), "README default of " + name));
+        CODE_DEFAULTS.forEach((name, value) -> assertEquals("`" + value + "`", rows.get(name),
+                "README default of " + name));
+    }
+
+    /**
+     * What the template gives a function (a literal, or a parameter's Default) is the code's default too, so the one
+     * default the README states is what runs both in AWS and where the variable is unset (MAX_BODY_BYTES once said
+     * 20 MB in the code and README and 6 MB in the template).
+     */
+    @Test
+    void theTemplateSetsTheDefaultsTheCodeAndReadmeState() {
+        StackTemplate template = new TemplateReader().read(TestPaths.template());
+        ResourceNames names = new ResourceNames(template, StackContext.local(Map.of()), "http://127.0.0.1:0");
+        int checked = 0;
+        for (FunctionDefinition function : new StackDefinitionReader(template, names).functions()) {
+            for (Map.Entry<String, String> variable : function.environment().entrySet()) {
+                Object code = CODE_DEFAULTS.get(variable.getKey());
+                if (code != null) {
+                    assertEquals(String.valueOf(code), variable.getValue(), function.logicalId() + " gets "
+                            + variable.getKey() + " from template.yaml; the code's default (and the README's) differs");
+                    checked++;
+                }
+            }
+        }
+        assertTrue(checked >= 5, "template.yaml sets the defaulted settings: " + checked);
+    }
+
+    /** Blocks of {@code ```sh} in the README, in order. */
+    private static List<String> shellBlocks(String markdown) {
+        return Pattern.compile("```sh\\n(.*?)```", Pattern.DOTALL).matcher(markdown).results()
+                .map(r -> r.group(1)).toList();
+    }
+
+    /** A shell line without its comment (a {@code #} at the start or after blanks). */
+    private static String code(String line) {
+        return line.trim().startsWith("#") ? "" : line.replaceAll("\\s+#.*$", "");
+    }
+
+    /**
+     * Commands reach the local servers through their port variables with the real defaults, so they work however
+     * the stack was started (the simulator's {@code __sim/requests} was once shown on a fixed 8090).
+     */
+    @Test
+    void commandsUseThePortVariablesWithTheirDefaults() throws Exception {
+        EmulatorPorts defaults = EmulatorPorts.defaults();
+        Map<String, Integer> ports = Map.of(EmulatorPorts.API_PORT, defaults.api(), EmulatorPorts.S3_PORT,
+                defaults.s3(), EmulatorPorts.DYNAMODB_PORT, defaults.dynamoDb(), EmulatorPorts.SQS_PORT, defaults.sqs(),
+                EmulatorPorts.GEMINI_SIM_PORT, defaults.geminiSimulator());
+        Pattern fixed = Pattern.compile("127\\.0\\.0\\.1:\\d+");
+        Pattern variable = Pattern.compile("\\$\\{(IMAGEJOBS_[A-Z_]+_PORT):-(\\d+)}");
+        int uses = 0;
+        for (String block : shellBlocks(readme())) {
+            for (String line : block.lines().map(ReadmeTest::code).toList()) {
+                Matcher literal = fixed.matcher(line);
+                assertFalse(literal.find(), "README command with a fixed port, use its IMAGEJOBS_*_PORT: " + line);
+                Matcher m = variable.matcher(line);
+                while (m.find()) {
+                    assertEquals(ports.get(m.group(1)), Integer.valueOf(m.group(2)), "README: " + m.group());
+                    uses++;
+                }
+            }
+        }
+        assertTrue(uses >= 5, "README commands use the port variables: " + uses);
+    }
+
+    /** The AWS CLI v1 reads only AWS_DEFAULT_REGION: every export of AWS_REGION sets it too, to the same region. */
+    @Test
+    void everyAwsRegionExportAlsoSetsAwsDefaultRegion() throws Exception {
+        int exports = 0;
+        for (String block : shellBlocks(readme())) {
+            String joined = block.replace("\\\n", " ");
+            for (String line : joined.lines().map(ReadmeTest::code).toList()) {
+                Matcher region = Pattern.compile("\\bAWS_REGION=(\\S+)").matcher(line);
+                if (line.trim().startsWith("export") && region.find()) {
+                    assertTrue(line.contains("AWS_DEFAULT_REGION=" + region.group(1)), "README: " + line);
+                    exports++;
+                }
+            }
+        }
+        assertTrue(exports >= 3, "README exports AWS variables in its AWS CLI examples: " + exports);
     }
 
     @Test

@@ -26,8 +26,9 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 /**
  * {@code ./run-local keys create|list|disable}: API key management. Against the running local stack by default
  * (DynamoDB Local on IMAGEJOBS_DYNAMODB_PORT, table KeysTable); with {@code --table NAME} or KEYS_TABLE set, against
- * that table in AWS with the usual AWS environment (profile or variables, AWS_REGION). A new key is printed once;
- * only its SHA-256 hash is stored.
+ * that table in AWS with the usual AWS environment (variables, or a profile: static keys, {@code role_arn},
+ * {@code sso_session}, {@code credential_process}; AWS_REGION). A new key is printed once; only its SHA-256 hash is
+ * stored.
  */
 public final class KeysCommand implements Command {
     static final String LOCAL_TABLE = "KeysTable";
@@ -75,7 +76,8 @@ public final class KeysCommand implements Command {
             } catch (SdkClientException e) {
                 err.println("run-local keys: cannot reach " + where + ": " + e.getMessage());
                 err.println(table == null ? "  start the local stack first (./run-local), or pass --table NAME for"
-                        + " a deployed keys table" : "  check AWS_REGION and your AWS credentials");
+                        + " a deployed keys table" : "  check AWS_REGION (or your profile's region) and your AWS"
+                        + " credentials (AWS_PROFILE; for an IAM Identity Center profile, `aws sso login` first)");
                 return 1;
             }
         }

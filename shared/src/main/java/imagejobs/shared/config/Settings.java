@@ -36,8 +36,12 @@ public final class Settings {
     public static final int DEFAULT_MAX_ATTEMPTS = 4;
     public static final String DEFAULT_MODEL_ID = "gemini-2.5-flash-image";
     public static final int DEFAULT_RATE = 60;
-    /** Gemini's inline request limit is 20 MB; 7 MB per image leaves room for two images plus text. */
-    public static final int DEFAULT_MAX_BODY_BYTES = 20 * 1024 * 1024;
+    /**
+     * Lambda takes at most 6 MB (6,291,456 bytes) per synchronous invocation, the event's envelope (headers, request
+     * context) included, so a larger body never reaches the function behind API Gateway (whose own limit, 10 MB, is
+     * not the binding one); 6,000,000 leaves room for the envelope. The template sets the same value.
+     */
+    public static final int DEFAULT_MAX_BODY_BYTES = 6_000_000;
     public static final String DEFAULT_GEMINI_BASE_URL = "https://generativelanguage.googleapis.com";
     public static final int DEFAULT_WORKER_TIMEOUT_SECONDS = 300;
     public static final int DEFAULT_RETRY_BASE_MILLIS = 2000;
