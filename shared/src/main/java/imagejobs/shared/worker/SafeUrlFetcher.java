@@ -161,6 +161,13 @@ public final class SafeUrlFetcher implements UrlFetcher {
      */
     private ReferenceUri parse(String url, String shown, String redirect) throws ReferenceException {
         String via = redirect == null ? "" : " (a redirect to " + redirect + ")";
+        int colon = url.indexOf(':');
+        String scheme = colon > 0 ? url.substring(0, colon).toLowerCase(Locale.ROOT) : "";
+        if (!scheme.equals("https") && !scheme.equals("http")) {
+            throw new ReferenceException("reference " + shown + " must be an https:// URL" + (redirect == null ? ""
+                    : " (a redirect led to " + (scheme.isEmpty() || scheme.length() > 20 ? "a non-URL"
+                    : scheme + "://") + ")"));
+        }
         ReferenceUri ref;
         try {
             ref = ReferenceUri.parse(url);
