@@ -35,11 +35,11 @@ public final class NetworkFailures {
             if (cause instanceof NoRouteToHostException) {
                 return "could not be reached: there is no route to its host";
             }
+            if (cause instanceof ConnectException) {
+                return text.contains("timed out") ? "did not accept the connection in time" : "refused the connection";
+            }
             if (cause instanceof SocketTimeoutException || text.contains("timed out")) {
                 return "did not answer in time" + when;
-            }
-            if (cause instanceof ConnectException) {
-                return "refused the connection";
             }
             if (cause instanceof SSLException) {
                 return "failed the TLS handshake (no valid certificate for its host, or no TLS at all)";

@@ -42,6 +42,10 @@ import imagejobs.shared.reference.ReferenceUri;
  * connection (rebinding) cannot redirect us. At most 3 redirects, 7 MB streamed with a running count, connect,
  * read and total timeouts, and both the Content-Type and the magic number must be an accepted image type.
  *
+ * <p>URLs, the first and every redirect's, are read by {@link ReferenceUri}, the parser submit validated the reference
+ * with, so the host resolved and the port dialled are the ones submit checked. Failures are said in the client's
+ * terms (refused, reset, timed out, TLS handshake failed); the exception's type goes to the log.
+ *
  * <p>A small HTTP/1.1 client of its own, because java.net.http and HttpURLConnection resolve names themselves
  * and offer no way to connect to an address we chose.
  */
