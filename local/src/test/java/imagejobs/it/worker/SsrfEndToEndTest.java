@@ -28,7 +28,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import imagejobs.it.ServiceStack;
 import imagejobs.local.LocalStack;
-import imagejobs.shared.worker.AddressPolicy;
+import imagejobs.shared.reference.AddressPolicy;
 import imagejobs.shared.worker.ReferenceException;
 import imagejobs.shared.worker.SafeUrlFetcher;
 import imagejobs.shared.worker.UrlFetcher;

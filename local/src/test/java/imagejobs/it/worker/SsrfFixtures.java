@@ -21,7 +21,7 @@ import javax.imageio.ImageIO;
 
 import com.sun.net.httpserver.HttpServer;
 
-import imagejobs.shared.worker.AddressPolicy;
+import imagejobs.shared.reference.AddressPolicy;
 
 /** Servers for the SSRF tests: a trap that counts connections, and a redirecting image host. */
 final class SsrfFixtures {

@@ -2,7 +2,6 @@ package imagejobs.shared.gemini;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpConnectTimeoutException;
@@ -22,6 +21,7 @@ import java.util.function.Supplier;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import imagejobs.shared.json.Json;
+import imagejobs.shared.net.NetworkFailures;
 
 /**
  * {@code POST {base}/v1beta/models/{model}:generateContent}. The key goes in {@code x-goog-api-key} (Google) or
@@ -92,19 +92,19 @@ public final class GeminiClient {
         try {
             response = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
         } catch (HttpConnectTimeoutException e) {
-            throw new GeminiException(GeminiException.Kind.CONNECTION, 0, "could not connect to Gemini in time", null);
+            throw new GeminiException(GeminiException.Kind.CONNECTION, 0, "Gemini did not accept the connection in time", null);
         } catch (HttpTimeoutException e) {
             throw new GeminiException(GeminiException.Kind.TIMEOUT, 0,
                     "Gemini did not answer within " + timeout.toSeconds() + " s", null);
-        } catch (ConnectException e) {
-            throw new GeminiException(GeminiException.Kind.CONNECTION, 0, "could not connect to Gemini", null);
         } catch (IOException e) {
-            // Exception messages of the HTTP stack may name the URL; only the type is safe to keep.
-            throw new GeminiException(GeminiException.Kind.CONNECTION, 0, "connection to Gemini failed: "
-                    + e.getClass().getSimpleName(), null);
+            // The HTTP stack's exception says what failed in its own terms (and may name the URL): the client gets
+            // ours, the worker's log the exception's type.
+            throw new GeminiException(GeminiException.Kind.CONNECTION, 0,
+                    "Gemini " + NetworkFailures.describe(e, "before answering"), null, e.getClass().getName());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new GeminiException(GeminiException.Kind.TIMEOUT, 0, "interrupted while waiting for Gemini", null);
+            throw new GeminiException(GeminiException.Kind.TIMEOUT, 0, "the worker was stopped while waiting for Gemini",
+                    null);
         }
         InputStream in = response.body();
         AtomicBoolean expired = new AtomicBoolean();
@@ -122,7 +122,8 @@ public final class GeminiClient {
                         throw timeoutInBody(timeout);
                     }
                     throw new GeminiException(GeminiException.Kind.MALFORMED_RESPONSE, 200,
-                            "Gemini's answer was truncated or malformed", null);
+                            "Gemini's answer could not be read: it was truncated or is not the JSON Gemini sends",
+                            null, e.getClass().getName());
                 }
             }
             byte[] errorBody = in.readNBytes(MAX_ERROR_BODY);
@@ -133,7 +134,7 @@ public final class GeminiClient {
                 throw timeoutInBody(timeout);
             }
             throw new GeminiException(GeminiException.Kind.CONNECTION, response.statusCode(),
-                    "reading Gemini's answer failed: " + e.getClass().getSimpleName(), null);
+                    "Gemini " + NetworkFailures.describe(e, "while sending its answer"), null, e.getClass().getName());
         } finally {
             guard.cancel(false);
         }

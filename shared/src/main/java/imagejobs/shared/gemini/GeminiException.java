@@ -25,12 +25,27 @@ public final class GeminiException extends Exception {
     private final Kind kind;
     private final int httpStatus;
     private final Duration retryDelay;
+    private final String cause;
 
     public GeminiException(Kind kind, int httpStatus, String message, Duration retryDelay) {
+        this(kind, httpStatus, message, retryDelay, null);
+    }
+
+    /**
+     * @param message what the client reads (job error, last_error): in its terms, never an exception's type or text
+     * @param cause   for the log only: the type of the exception behind it, or null
+     */
+    public GeminiException(Kind kind, int httpStatus, String message, Duration retryDelay, String cause) {
         super(message, null, false, false);
         this.kind = kind;
         this.httpStatus = httpStatus;
         this.retryDelay = retryDelay;
+        this.cause = cause;
+    }
+
+    /** The type of the exception behind this one, for the log; null when Gemini answered. */
+    public String causeType() {
+        return cause;
     }
 
     public Kind kind() {

@@ -202,8 +202,8 @@ final class ContentsValidator {
                 out.put("mimeType", InlineImages.mimeType(ctx.model, declared, file.path("mimeType")));
             }
         }
-        ctx.references.check(uri, ctx.tenant, file.path("fileUri"));
-        out.put("fileUri", uri);
+        // Stored canonical: the worker reads it with the same parser and acts on what was checked here.
+        out.put("fileUri", ctx.references.check(uri, ctx.tenant, file.path("fileUri")).toString());
         return out;
     }
 

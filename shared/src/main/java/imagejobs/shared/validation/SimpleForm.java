@@ -106,8 +106,7 @@ final class SimpleForm {
             if (url.regionMatches(true, 0, "data:", 0, 5)) {
                 part.set("inlineData", dataUrl(url, at, ctx));
             } else {
-                ctx.references.check(url, ctx.tenant, at);
-                part.putObject("fileData").put("fileUri", url);
+                part.putObject("fileData").put("fileUri", ctx.references.check(url, ctx.tenant, at).toString());
             }
             ctx.referenceImage(at);
             out.add(part);

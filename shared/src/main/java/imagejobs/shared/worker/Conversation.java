@@ -60,16 +60,19 @@ public final class Conversation {
         return out;
     }
 
-    /** An empty text or an empty fileUri with nothing else worth sending (a signature is worth sending). */
+    /**
+     * An empty or blank text or fileUri with nothing else worth sending (a signature is worth sending): the parts
+     * submit validation drops (ContentsValidator), dropped by the same test here.
+     */
     static boolean placeholder(ObjectNode part) {
         if (part.hasNonNull("thoughtSignature") && !part.get("thoughtSignature").asText().isEmpty()) {
             return false;
         }
         if (part.size() == 1 && part.has("text")) {
-            return part.get("text").isNull() || part.get("text").asText().isEmpty();
+            return part.get("text").isNull() || part.get("text").asText().isBlank();
         }
         if (part.size() == 1 && part.has("fileData")) {
-            return part.get("fileData").path("fileUri").asText("").isEmpty();
+            return part.get("fileData").path("fileUri").asText("").isBlank();
         }
         return part.isEmpty();
     }

@@ -278,7 +278,7 @@ public final class JobProcessor {
 
     private Result upstreamFailed(Job job, int attempt, GeminiException e, String receiptHandle) {
         LOG.warn("gemini call failed", "kind", e.kind().name(), "http_status", e.httpStatus(), "detail", e.getMessage(),
-                "retry_delay_ms", e.retryDelay() == null ? null : e.retryDelay().toMillis());
+                "error_type", e.causeType(), "retry_delay_ms", e.retryDelay() == null ? null : e.retryDelay().toMillis());
         String code = ResponseVerdict.code(e.kind());
         if (!e.kind().retryable()) {
             return fail(job, attempt, new JobError(code, e.getMessage(), false));
@@ -294,7 +294,8 @@ public final class JobProcessor {
     /** An unexpected failure (S3, DynamoDB, a bug): retried like an upstream error, within the same cap. */
     private Result crashed(Job job, int attempt, RuntimeException e, String receiptHandle) {
         LOG.error("attempt failed unexpectedly", e);
-        String what = "internal error (" + e.getClass().getSimpleName() + ")";
+        // The exception (type, message, stack) is in the log line above; the client reads what it means to them.
+        String what = InternalFailures.describe(e);
         if (attempt >= maxAttempts) {
             return fail(job, attempt, new JobError(WORKER_FAILED, "gave up after " + attempt + " attempts; last error: "
                     + what, true));

@@ -10,6 +10,11 @@ public final class Redact {
     private Redact() {
     }
 
+    /** Any text (an S3 key, a value): at most a few hundred characters. */
+    public static String text(String text) {
+        return text == null || text.length() <= MAX_URL ? text : text.substring(0, MAX_URL) + "…";
+    }
+
     public static String url(String url) {
         if (url == null) {
             return null;

@@ -29,6 +29,10 @@ import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLSocketFactory;
 
 import imagejobs.shared.image.ImageHeaders;
+import imagejobs.shared.log.StructuredLog;
+import imagejobs.shared.net.NetworkFailures;
+import imagejobs.shared.reference.AddressPolicy;
+import imagejobs.shared.reference.ReferenceUri;
 
 /**
  * Downloads an image reference without letting a URL reach our own network (SSRF). For every hop, the first and
@@ -38,10 +42,15 @@ import imagejobs.shared.image.ImageHeaders;
  * connection (rebinding) cannot redirect us. At most 3 redirects, 7 MB streamed with a running count, connect,
  * read and total timeouts, and both the Content-Type and the magic number must be an accepted image type.
  *
+ * <p>URLs, the first and every redirect's, are read by {@link ReferenceUri}, the parser submit validated the reference
+ * with, so the host resolved and the port dialled are the ones submit checked. Failures are said in the client's
+ * terms (refused, reset, timed out, TLS handshake failed); the exception's type goes to the log.
+ *
  * <p>A small HTTP/1.1 client of its own, because java.net.http and HttpURLConnection resolve names themselves
  * and offer no way to connect to an address we chose.
  */
 public final class SafeUrlFetcher implements UrlFetcher {
+    private static final StructuredLog LOG = StructuredLog.get(SafeUrlFetcher.class);
     public static final int MAX_REDIRECTS = 3;
     public static final long MAX_BYTES = 7L * 1024 * 1024;
     public static final Set<String> ACCEPTED_TYPES = Set.of("image/png", "image/jpeg", "image/webp", "image/heic",
@@ -114,15 +123,22 @@ public final class SafeUrlFetcher implements UrlFetcher {
 
     @Override
     public boolean accepts(String url) {
-        String lower = url.toLowerCase(Locale.ROOT);
-        return lower.startsWith("https://") || (allowPlainHttp && lower.startsWith("http://"));
+        try {
+            return accepted(ReferenceUri.parse(url));
+        } catch (ReferenceUri.Invalid e) {
+            return false;
+        }
+    }
+
+    private boolean accepted(ReferenceUri ref) {
+        return ref.kind() == ReferenceUri.Kind.WEB && (ref.scheme().equals("https") || allowPlainHttp);
     }
 
     @Override
     public Fetched fetch(String url) throws ReferenceException {
         String shown = Redact.url(url);
         long deadline = System.nanoTime() + limits.totalTimeout().toNanos();
-        URI current = parse(url, shown);
+        ReferenceUri current = parse(url, shown, null);
         for (int hop = 0; ; hop++) {
             Response response = exchange(current, shown, deadline);
             if (response.redirect() == null) {
@@ -132,48 +148,54 @@ public final class SafeUrlFetcher implements UrlFetcher {
                 throw new ReferenceException("reference " + shown + " redirects more than " + limits.maxRedirects()
                         + " times");
             }
+            String next;
             try {
-                current = current.resolve(new URI(response.redirect()));
+                // java.net.URI only joins a relative Location to the current URL; ReferenceUri reads the result.
+                next = new URI(current.toString()).resolve(new URI(response.redirect())).toString();
             } catch (URISyntaxException | IllegalArgumentException e) {
                 throw new ReferenceException("reference " + shown + " redirects to an invalid URL");
             }
-            checkScheme(current, shown);
+            current = parse(next, shown, Redact.url(next));
         }
     }
 
-    private URI parse(String url, String shown) throws ReferenceException {
-        URI uri;
+    /**
+     * The URL as {@link ReferenceUri} reads it, submit's parser: a web URL (https, or http where allowed), no
+     * credentials, a host that is a name or an address, never a Files API URI or an S3 object.
+     */
+    private ReferenceUri parse(String url, String shown, String redirect) throws ReferenceException {
+        String via = redirect == null ? "" : " (a redirect to " + redirect + ")";
+        int colon = url.indexOf(':');
+        String scheme = colon > 0 ? url.substring(0, colon).toLowerCase(Locale.ROOT) : "";
+        if (!scheme.equals("https") && !scheme.equals("http")) {
+            throw new ReferenceException("reference " + shown + " must be an https:// URL" + (redirect == null ? ""
+                    : " (a redirect led to " + (scheme.isEmpty() || scheme.length() > 20 ? "a non-URL"
+                    : scheme + "://") + ")"));
+        }
+        ReferenceUri ref;
         try {
-            uri = new URI(url);
-        } catch (URISyntaxException e) {
-            throw new ReferenceException("reference " + shown + " is not a valid URL");
+            ref = ReferenceUri.parse(url);
+        } catch (ReferenceUri.Invalid e) {
+            throw new ReferenceException("reference " + shown + via + " " + e.getMessage());
         }
-        checkScheme(uri, shown);
-        return uri;
-    }
-
-    private void checkScheme(URI uri, String shown) throws ReferenceException {
-        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-        if (!scheme.equals("https") && !(allowPlainHttp && scheme.equals("http"))) {
+        if (ref.kind() == ReferenceUri.Kind.FILES_API) {
+            throw new ReferenceException("reference " + shown + via + " is a Gemini Files API URI, which is passed to"
+                    + " Gemini, never downloaded");
+        }
+        if (!accepted(ref)) {
             throw new ReferenceException("reference " + shown + " must be an https:// URL"
-                    + (scheme.isEmpty() ? "" : " (a redirect led to " + scheme + "://)"));
+                    + (redirect == null ? "" : " (a redirect led to " + ref.scheme() + "://)"));
         }
-        if (uri.getHost() == null || uri.getHost().isEmpty()) {
-            throw new ReferenceException("reference " + shown + " has no host name");
-        }
-        if (uri.getRawUserInfo() != null) {
-            throw new ReferenceException("reference " + shown + " must not carry credentials");
-        }
+        return ref;
     }
 
     private record Response(String redirect, Fetched fetched) {
     }
 
-    private Response exchange(URI uri, String shown, long deadline) throws ReferenceException {
-        boolean https = uri.getScheme().equalsIgnoreCase("https");
-        String host = uri.getHost();
-        String bareHost = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
-        int port = uri.getPort() > 0 ? uri.getPort() : https ? 443 : 80;
+    private Response exchange(ReferenceUri uri, String shown, long deadline) throws ReferenceException {
+        boolean https = uri.scheme().equals("https");
+        String bareHost = uri.bareHost();
+        int port = uri.port();
         String hopShown = Redact.url(uri.toString());
         String via = hopShown.equals(shown) ? "" : " (via " + hopShown + ")";
 
@@ -185,18 +207,17 @@ public final class SafeUrlFetcher implements UrlFetcher {
             }
         }
         Socket socket = connect(addresses, port, shown, via, deadline);
+        String step = https ? "during the TLS handshake" : "before answering";
         try (socket) {
             Socket stream = socket;
             if (https) {
                 stream = handshake(socket, bareHost, port, shown, via);
             }
+            step = "before its answer was complete";
             stream.setSoTimeout(readTimeout(deadline));
             OutputStream out = stream.getOutputStream();
-            String target = (uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath())
-                    + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
-            boolean defaultPort = uri.getPort() <= 0 || port == (https ? 443 : 80);
-            String request = "GET " + target + " HTTP/1.1\r\n"
-                    + "Host: " + host + (defaultPort ? "" : ":" + port) + "\r\n"
+            String request = "GET " + uri.requestTarget() + " HTTP/1.1\r\n"
+                    + "Host: " + uri.host() + (uri.hasExplicitPort() ? ":" + port : "") + "\r\n"
                     + "User-Agent: imagejobs-worker\r\n"
                     + "Accept: image/png, image/jpeg, image/webp, image/heic, image/heif, image/gif\r\n"
                     + "Accept-Encoding: identity\r\n"
@@ -209,12 +230,20 @@ public final class SafeUrlFetcher implements UrlFetcher {
         } catch (TooLarge e) {
             throw new ReferenceException(e.getMessage());
         } catch (SocketTimeoutException e) {
-            throw new ReferenceException("reference " + shown + via + " timed out");
+            throw new ReferenceException("reference " + shown + via + " " + (remainingMillis(deadline) <= 0
+                    ? "did not finish within " + span(limits.totalTimeout())
+                    : step.startsWith("during") ? "did not complete the TLS handshake within "
+                    + span(limits.connectTimeout()) : "did not answer within " + span(limits.readTimeout())));
         } catch (SSLException e) {
-            throw new ReferenceException("reference " + shown + via + " failed the TLS handshake");
+            LOG.warn("reference TLS handshake failed", "error_type", e.getClass().getName());
+            throw new ReferenceException("reference " + shown + via + " failed the TLS handshake (no valid"
+                    + " certificate for its host, or no TLS at all)");
+        } catch (BadResponse e) {
+            throw new ReferenceException("reference " + shown + via + " " + e.getMessage());
         } catch (IOException e) {
-            throw new ReferenceException("reference " + shown + via + " could not be downloaded ("
-                    + e.getClass().getSimpleName() + ")");
+            // The exception's type and text are the JDK's words; the client gets ours, the log keeps theirs.
+            LOG.warn("reference download failed", "error_type", e.getClass().getName());
+            throw new ReferenceException("reference " + shown + via + " " + NetworkFailures.describe(e, step));
         }
     }
 
@@ -232,6 +261,7 @@ public final class SafeUrlFetcher implements UrlFetcher {
 
     private Socket connect(List<InetAddress> addresses, int port, String shown, String via, long deadline)
             throws ReferenceException {
+        IOException last = null;
         for (InetAddress address : addresses) {
             long left = remainingMillis(deadline);
             if (left <= 0) {
@@ -240,11 +270,18 @@ public final class SafeUrlFetcher implements UrlFetcher {
             try {
                 return connector.connect(new InetSocketAddress(address, port),
                         (int) Math.min(left, limits.connectTimeout().toMillis()));
+            } catch (SocketTimeoutException e) {
+                last = e;
             } catch (IOException e) {
-                // try the host's next address
+                last = e; // try the host's next address
             }
         }
-        throw new ReferenceException("reference " + shown + via + " could not be reached");
+        if (last != null) {
+            LOG.warn("reference connection failed", "error_type", last.getClass().getName());
+        }
+        throw new ReferenceException("reference " + shown + via + (last instanceof SocketTimeoutException
+                ? " did not accept a connection within " + span(limits.connectTimeout())
+                : last == null ? " could not be reached in time" : " " + NetworkFailures.describe(last, "")));
     }
 
     private SSLSocket handshake(Socket socket, String host, int port, String shown, String via) throws IOException {
@@ -385,6 +422,13 @@ public final class SafeUrlFetcher implements UrlFetcher {
         }
     }
 
+    /** The server's answer is not HTTP we can read; the message is the client's (after the reference). */
+    private static final class BadResponse extends IOException {
+        BadResponse(String message) {
+            super(message);
+        }
+    }
+
     private static final class TooLarge extends RuntimeException {
         TooLarge(String message) {
             super(message, null, false, false);
@@ -401,7 +445,7 @@ public final class SafeUrlFetcher implements UrlFetcher {
             }
             total += line.length();
             if (total > MAX_HEADER_BYTES) {
-                throw new IOException("headers too large");
+                throw new BadResponse("sent more than " + MAX_HEADER_BYTES / 1024 + " KB of headers");
             }
             int colon = line.indexOf(':');
             if (colon > 0) {
@@ -422,11 +466,11 @@ public final class SafeUrlFetcher implements UrlFetcher {
                 return new String(bytes, 0, length, StandardCharsets.ISO_8859_1);
             }
             if (line.size() >= 8192) {
-                throw new IOException("header line too long");
+                throw new BadResponse("sent a header line longer than 8 KB");
             }
             line.write(c);
         }
-        throw new IOException("connection closed mid-header");
+        throw new BadResponse("closed the connection before its answer's headers were complete");
     }
 
     private static String mediaType(String contentType) {
@@ -437,6 +481,11 @@ public final class SafeUrlFetcher implements UrlFetcher {
         String type = (semicolon < 0 ? contentType : contentType.substring(0, semicolon)).trim()
                 .toLowerCase(Locale.ROOT);
         return type.equals("image/jpg") || type.equals("image/pjpeg") ? "image/jpeg" : type;
+    }
+
+    /** "10 s", or "300 ms" below a second. */
+    private static String span(Duration d) {
+        return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms";
     }
 
     private static boolean isIpLiteral(String host) {

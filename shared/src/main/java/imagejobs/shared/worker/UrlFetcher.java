@@ -1,6 +1,6 @@
 package imagejobs.shared.worker;
 
-import java.util.Locale;
+import imagejobs.shared.reference.ReferenceUri;
 
 /** Downloads an image reference given by URL. Implementations guard against SSRF and oversized bodies. */
 public interface UrlFetcher {
@@ -8,9 +8,17 @@ public interface UrlFetcher {
     /** @return the bytes and their real MIME type (from the magic number) */
     Fetched fetch(String url) throws ReferenceException;
 
-    /** Whether this fetcher takes URLs of this scheme at all (https://; http:// only where configured). */
+    /**
+     * Whether this fetcher takes this URL at all: an https:// URL as {@link ReferenceUri} reads it (http:// only where
+     * configured).
+     */
     default boolean accepts(String url) {
-        return url.toLowerCase(Locale.ROOT).startsWith("https://");
+        try {
+            ReferenceUri ref = ReferenceUri.parse(url);
+            return ref.kind() == ReferenceUri.Kind.WEB && ref.scheme().equals("https");
+        } catch (ReferenceUri.Invalid e) {
+            return false;
+        }
     }
 
     record Fetched(byte[] bytes, String contentType) {

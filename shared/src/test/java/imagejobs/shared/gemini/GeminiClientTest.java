@@ -180,5 +180,43 @@ class GeminiClientTest {
         assertEquals(GeminiException.Kind.CONNECTION, e.kind());
         assertTrue(e.kind().retryable());
         assertFalse(e.getMessage().contains("127.0.0.1"), "no URL in the message: " + e.getMessage());
+        assertEquals("Gemini refused the connection", e.getMessage());
+        assertEquals("java.net.ConnectException", e.causeType(), "the type is kept for the log");
+    }
+
+    /** A Java class name or a dotted package name: never in what a client reads. */
+    private static final java.util.regex.Pattern JAVA_NAME = java.util.regex.Pattern.compile(
+            "\\b[A-Z][A-Za-z0-9]*(Exception|Error)\\b|\\b(java|javax|jdk|sun|com\\.fasterxml|software\\.amazon|imagejobs)"
+                    + "\\.[a-z]");
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
+            "close | Gemini closed the connection before answering",
+            "reset | Gemini reset the connection before answering",
+            "garbage | Gemini broke off the connection before answering"})
+    void connectionsThatBreakAreSaidInWords(String how, String expected) throws Exception {
+        try (ServerSocket raw = new ServerSocket(0, 5, java.net.InetAddress.getLoopbackAddress())) {
+            Thread t = new Thread(() -> {
+                try (java.net.Socket s = raw.accept()) {
+                    s.getInputStream().read(new byte[1024]);
+                    if (how.equals("reset")) {
+                        s.setSoLinger(true, 0);
+                    } else if (how.equals("garbage")) {
+                        s.getOutputStream().write("SSH-2.0-OpenSSH_9.6\r\n\r\n".getBytes(StandardCharsets.UTF_8));
+                    }
+                } catch (IOException ignored) {
+                    // the client hung up
+                }
+            });
+            t.setDaemon(true);
+            t.start();
+            GeminiClient client = new GeminiClient(GeminiClient.defaultHttpClient(),
+                    "http://127.0.0.1:" + raw.getLocalPort(), "x-goog-api-key", () -> KEY);
+            GeminiException e = assertThrows(GeminiException.class,
+                    () -> client.generate("m", "{}".getBytes(), Duration.ofSeconds(10), dir));
+            assertEquals(GeminiException.Kind.CONNECTION, e.kind());
+            assertEquals(expected, e.getMessage(), "cause: " + e.causeType());
+            assertFalse(JAVA_NAME.matcher(e.getMessage()).find(), e.getMessage());
+        }
     }
 }

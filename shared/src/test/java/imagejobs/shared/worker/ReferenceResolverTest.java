@@ -103,7 +103,7 @@ class ReferenceResolverTest {
                 "s3://images-bucket/inputs/t1/R/0.png", "is not a PNG",
                 "s3://images-bucket/inputs/t1/R/1.gif", "image/gif, which this model does not accept",
                 "https://bad.example.test/x.png?sig=secret", "https://bad.example.test/x.png?… answered HTTP 404",
-                "gs://bucket/x.png", "unsupported reference gs://bucket/x.png",
+                "gs://bucket/x.png", "reference gs://bucket/x.png is a Cloud Storage URI",
                 "http://images.example.test/x.png", "must be an https:// URL");
         cases.forEach((uri, expected) -> {
             ReferenceException e = assertThrows(ReferenceException.class, () -> resolver.resolve("t1",

@@ -1,4 +1,4 @@
-package imagejobs.shared.worker;
+package imagejobs.shared.reference;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;

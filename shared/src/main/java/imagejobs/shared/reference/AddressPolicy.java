@@ -1,4 +1,4 @@
-package imagejobs.shared.worker;
+package imagejobs.shared.reference;
 
 import java.net.Inet4Address;
 import java.net.Inet6Address;
