@@ -20,9 +20,8 @@ import software.amazon.cloudwatchlogs.emf.model.MetricsContext;
  *
  * <p>Only the library's model, validation and serializer are used, one {@link MetricsContext} per call, not its
  * {@code MetricsLogger}: that one discovers its environment on pool threads (an HTTP probe of the EC2 metadata
- * address included) and caches it in statics a SnapStart snapshot would keep, adds dimensions of its own, stamps a
- * flush with the time its context was created (after a restore: the snapshot's), and logs through SLF4J, which the
- * function jars leave out.
+ * address included) and caches it in statics a SnapStart snapshot would keep, adds dimensions of its own, and stamps
+ * a flush with the time its context was created (after a restore: the snapshot's).
  */
 public final class EmfMetrics implements Metrics {
     public static final String NAMESPACE = "imagejobs";
