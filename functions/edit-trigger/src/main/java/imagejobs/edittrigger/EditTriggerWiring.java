@@ -2,6 +2,7 @@ package imagejobs.edittrigger;
 
 import java.time.Clock;
 
+import imagejobs.adapters.metrics.EmfMetrics;
 import imagejobs.shared.auth.DynamoKeyStore;
 import imagejobs.shared.catalog.ModelCatalog;
 import imagejobs.shared.config.AwsClientConfig;
@@ -9,7 +10,6 @@ import imagejobs.shared.config.Environment;
 import imagejobs.shared.config.Settings;
 import imagejobs.shared.edits.EditTrigger;
 import imagejobs.shared.jobs.DynamoJobStore;
-import imagejobs.shared.log.Metrics;
 import imagejobs.shared.queue.SqsJobQueue;
 import imagejobs.shared.storage.S3RestObjectStore;
 import imagejobs.shared.submit.InputSpiller;
@@ -38,7 +38,7 @@ final class EditTriggerWiring {
                 new DynamoJobStore(dynamo, settings.jobsTable()),
                 new SqsJobQueue(sqs, settings.jobsQueueUrl()),
                 settings,
-                new Metrics(env.optional("AWS_LAMBDA_FUNCTION_NAME").orElse("EditTriggerFunction")),
+                new EmfMetrics(env.optional("AWS_LAMBDA_FUNCTION_NAME").orElse("EditTriggerFunction")),
                 Clock.systemUTC());
     }
 }

@@ -3,6 +3,7 @@ package imagejobs.worker;
 import java.time.Clock;
 import java.time.Duration;
 
+import imagejobs.adapters.metrics.EmfMetrics;
 import imagejobs.shared.catalog.ModelCatalog;
 import imagejobs.shared.config.AwsClientConfig;
 import imagejobs.shared.config.Environment;
@@ -10,7 +11,6 @@ import imagejobs.shared.config.Settings;
 import imagejobs.shared.gemini.ApiKeySource;
 import imagejobs.shared.gemini.GeminiClient;
 import imagejobs.shared.jobs.DynamoJobStore;
-import imagejobs.shared.log.Metrics;
 import imagejobs.shared.jobs.JobStore;
 import imagejobs.shared.queue.SqsJobQueue;
 import imagejobs.shared.storage.S3RestObjectStore;
@@ -44,7 +44,7 @@ final class WorkerWiring {
                 new SqsJobQueue(sqs, settings.jobsQueueUrl()), gemini, ModelCatalog.load(), references,
                 new OutcomeWriter(store), new Backoff(settings.retryBase(), Backoff.DEFAULT_CAP),
                 settings.maxAttempts(), lease(settings), Clock.systemUTC(),
-                new Metrics(env.optional("AWS_LAMBDA_FUNCTION_NAME").orElse("WorkerFunction")));
+                new EmfMetrics(env.optional("AWS_LAMBDA_FUNCTION_NAME").orElse("WorkerFunction")));
     }
 
     /**

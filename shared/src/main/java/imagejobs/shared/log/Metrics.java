@@ -1,68 +1,46 @@
 package imagejobs.shared.log;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
-
-import imagejobs.shared.json.Json;
+import java.util.List;
+import java.util.Map;
 
 /**
- * CloudWatch metrics in the Embedded Metric Format: one JSON line on stdout per data point, which CloudWatch Logs
- * turns into a metric in namespace {@code imagejobs} with the function name as dimension. No API call, no SDK
- * module, nothing to flush.
+ * CloudWatch metrics as the domain sees them: named values with a unit, under dimensions. How they reach CloudWatch
+ * (Embedded Metric Format lines on stdout) is the adapter's business ({@code imagejobs.adapters.metrics}), so the
+ * domain never depends on a metrics library. Emitting never throws: a metric the adapter cannot write is dropped
+ * with a warning, never at the expense of the job that measured it.
  */
-public final class Metrics {
-    public static final String NAMESPACE = "imagejobs";
+public interface Metrics {
 
-    private final String function;
+    /** Discards every metric: for tests and tools that do not look at metrics. */
+    Metrics NONE = new Metrics() {
+        @Override
+        public void emit(List<List<String>> dimensionSets, Map<String, String> dimensions, Value... values) {
+        }
 
-    public Metrics(String function) {
-        this.function = function == null || function.isBlank() ? "unknown" : function;
+        @Override
+        public void count(String name, Object... properties) {
+        }
+    };
+
+    /** The CloudWatch units the service reports in. */
+    enum Unit {
+        COUNT, MILLISECONDS, BYTES
     }
 
-    /** One metric value with its CloudWatch unit ({@code Count}, {@code Milliseconds}, {@code Bytes}). */
-    public record Value(String name, double value, String unit) {
+    /** One metric value with its unit. */
+    record Value(String name, double value, Unit unit) {
     }
 
     /**
-     * One EMF line with several metrics. Each dimension set is prefixed with {@code function}; every dimension
-     * named in a set must be in {@code dimensions}.
+     * One data point of each value, reported together. Each metric is kept per {@code function} alone and per
+     * {@code function} plus each set of {@code dimensionSets}; every dimension named in a set must be in
+     * {@code dimensions} (entries no set names go along as searchable properties).
      */
-    public void emit(java.util.List<java.util.List<String>> dimensionSets, java.util.Map<String, String> dimensions,
-                     Value... values) {
-        ObjectNode line = Json.object();
-        ObjectNode aws = line.putObject("_aws");
-        aws.put("Timestamp", System.currentTimeMillis());
-        ObjectNode directive = aws.putArray("CloudWatchMetrics").addObject();
-        directive.put("Namespace", NAMESPACE);
-        var sets = directive.putArray("Dimensions");
-        sets.addArray().add("function");
-        for (java.util.List<String> set : dimensionSets) {
-            var array = sets.addArray().add("function");
-            set.forEach(array::add);
-        }
-        var metrics = directive.putArray("Metrics");
-        line.put("function", function);
-        dimensions.forEach(line::put);
-        for (Value v : values) {
-            metrics.addObject().put("Name", v.name()).put("Unit", v.unit());
-            line.put(v.name(), v.value());
-        }
-        StructuredLog.emit(line);
-    }
+    void emit(List<List<String>> dimensionSets, Map<String, String> dimensions, Value... values);
 
-    /** Counts one occurrence of {@code name}, with extra string properties for the log search. */
-    public void count(String name, Object... properties) {
-        ObjectNode line = Json.object();
-        ObjectNode aws = line.putObject("_aws");
-        aws.put("Timestamp", System.currentTimeMillis());
-        ObjectNode directive = aws.putArray("CloudWatchMetrics").addObject();
-        directive.put("Namespace", NAMESPACE);
-        directive.putArray("Dimensions").addArray().add("function");
-        directive.putArray("Metrics").addObject().put("Name", name).put("Unit", "Count");
-        line.put("function", function);
-        line.put(name, 1);
-        for (int i = 0; i + 1 < properties.length; i += 2) {
-            line.put(String.valueOf(properties[i]), String.valueOf(properties[i + 1]));
-        }
-        StructuredLog.emit(line);
-    }
+    /**
+     * Counts one occurrence of {@code name} per {@code function}, with extra properties (key, value, key, value…)
+     * for the log search.
+     */
+    void count(String name, Object... properties);
 }

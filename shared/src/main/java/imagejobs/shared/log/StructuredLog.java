@@ -97,9 +97,15 @@ public final class StructuredLog {
         emit(line);
     }
 
-    /** Writes one prepared JSON line (metrics use this to share the stream and its lock). */
-    static void emit(ObjectNode line) {
-        String json = Json.write(line);
+    private static void emit(ObjectNode line) {
+        writeLine(Json.write(line));
+    }
+
+    /**
+     * Writes one prepared JSON line: the metrics adapter's EMF lines share this stream and its lock, so they never
+     * interleave with log lines and go wherever the log is redirected.
+     */
+    public static void writeLine(String json) {
         PrintStream stream = out;
         synchronized (stream) {
             stream.println(json);

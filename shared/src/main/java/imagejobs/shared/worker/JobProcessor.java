@@ -29,6 +29,7 @@ import imagejobs.shared.jobs.JobStatus;
 import imagejobs.shared.jobs.JobStore;
 import imagejobs.shared.json.Json;
 import imagejobs.shared.log.Metrics;
+import imagejobs.shared.log.Metrics.Unit;
 import imagejobs.shared.log.StructuredLog;
 import imagejobs.shared.queue.JobQueue;
 import imagejobs.shared.storage.ObjectStore;
@@ -92,7 +93,7 @@ public final class JobProcessor {
                         ReferenceResolver references, OutcomeWriter outcomes, Backoff backoff, int maxAttempts,
                         Duration lease, Clock clock) {
         this(jobs, store, queue, gemini, catalog, references, outcomes, backoff, maxAttempts, lease, clock,
-                new Metrics(null));
+                Metrics.NONE);
     }
 
     /** @param metrics where the per-job CloudWatch metrics (EMF) go */
@@ -197,7 +198,7 @@ public final class JobProcessor {
         if (attempt == 1) {
             // Submit to first pickup: how far behind the workers are (queue depth, concurrency cap, quota).
             metrics.emit(List.of(), Map.of(), new Metrics.Value("QueueWait",
-                    Math.max(0, Duration.between(job.createdAt(), clock.instant()).toMillis()), "Milliseconds"));
+                    Math.max(0, Duration.between(job.createdAt(), clock.instant()).toMillis()), Unit.MILLISECONDS));
         }
         Path workDir = null;
         try {
@@ -246,7 +247,7 @@ public final class JobProcessor {
             LOG.info("gemini answered", "latency_ms", latencyMs, "finish_reason", response.finishReason(),
                     "images", response.images().size());
             metrics.emit(List.of(List.of("model")), Map.of("model", job.model()),
-                    new Metrics.Value("GeminiLatency", latencyMs, "Milliseconds"));
+                    new Metrics.Value("GeminiLatency", latencyMs, Unit.MILLISECONDS));
             Optional<JobError> refusal = ResponseVerdict.refusal(response, request);
             if (refusal.isPresent()) {
                 return fail(job, attempt, refusal.get());
@@ -334,10 +335,10 @@ public final class JobProcessor {
         LOG.info("job finished", all);
         metrics.emit(List.of(List.of("status"), List.of("error_code"), List.of("model")),
                 Map.of("status", status.wire(), "error_code", error == null ? "NONE" : error.code(), "model", job.model()),
-                new Metrics.Value("JobsFinished", 1, "Count"),
-                new Metrics.Value("Attempts", attempt, "Count"),
+                new Metrics.Value("JobsFinished", 1, Unit.COUNT),
+                new Metrics.Value("Attempts", attempt, Unit.COUNT),
                 new Metrics.Value("QueuedToDone", Duration.between(job.createdAt(), clock.instant()).toMillis(),
-                        "Milliseconds"));
+                        Unit.MILLISECONDS));
     }
 
     /**
