@@ -31,7 +31,7 @@ public final class DynamoKeyStore implements KeyStore {
     public static final String TENANT_INDEX = "tenant-index";
     private static final String RATE_PREFIX = "rate#";
     /** BatchGetItem's limit per request. */
-    static final int MAX_BATCH_GET = 100;
+    public static final int MAX_BATCH_GET = 100;
     private static final int MAX_BATCH_GET_ATTEMPTS = 5;
 
     private final DynamoDbClient dynamo;
