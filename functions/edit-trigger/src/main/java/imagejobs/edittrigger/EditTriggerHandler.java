@@ -81,10 +81,10 @@ public final class EditTriggerHandler implements RequestHandler<S3Event, String>
     static S3Upload upload(S3EventNotificationRecord record) {
         var s3 = Objects.requireNonNull(Objects.requireNonNull(record, "no record").getS3(), "no s3 entity");
         var object = Objects.requireNonNull(s3.getObject(), "no object");
-        Objects.requireNonNull(s3.getBucket(), "no bucket");
-        return new S3Upload(s3.getBucket().getName(), S3Upload.decodeKey(Objects.requireNonNull(object.getKey(), "no key")),
-                object.getSizeAsLong() == null ? 0 : object.getSizeAsLong(), object.geteTag(), blankToNull(object.getVersionId()),
-                object.getSequencer());
+        var bucket = Objects.requireNonNull(s3.getBucket(), "no bucket");
+        String key = S3Upload.decodeKey(Objects.requireNonNull(object.getKey(), "no key"));
+        return new S3Upload(bucket.getName(), key, object.getSizeAsLong() == null ? 0 : object.getSizeAsLong(),
+                object.geteTag(), blankToNull(object.getVersionId()), object.getSequencer());
     }
 
     /** Unversioned buckets send no versionId; the events library reads that as "". */

@@ -154,7 +154,8 @@ public final class EditTrigger {
         if (tenantStatus != KeyStore.TenantStatus.ACTIVE) {
             boolean unknown = tenantStatus == KeyStore.TenantStatus.UNKNOWN;
             LOG.warn(unknown ? "edit upload for an unknown tenant: no job created"
-                    : "edit upload for a tenant whose keys are all disabled: no job created", "bucket", upload.bucket());
+                    : "edit upload for a tenant whose keys are all disabled: no job created",
+                    "bucket", upload.bucket());
             metrics.count(unknown ? UNKNOWN_TENANT_METRIC : INACTIVE_TENANT_METRIC, "tenant", tenant,
                     "source_key", upload.key());
             return Outcome.IGNORED;
