@@ -3,6 +3,7 @@ package imagejobs.edittrigger;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
@@ -15,9 +16,12 @@ import imagejobs.shared.edits.S3Upload;
 import imagejobs.shared.log.StructuredLog;
 
 /**
- * S3 {@code ObjectCreated} events for {@code edits/{tenant}/…} → edit jobs. Each record is handled on its own; if
- * any record hits an infrastructure error the invocation fails after the others were handled, so Lambda's
- * asynchronous retry delivers the event again (handled records are recognised by their derived request id).
+ * S3 {@code ObjectCreated} events for {@code edits/{tenant}/…} → edit jobs. Each record is handled on its own. The
+ * trigger turns every upload of an active tenant into a job, failed if need be; it throws only when DynamoDB is out of
+ * reach, and then the invocation fails after the other records were handled, so Lambda's asynchronous retry delivers
+ * the event again (handled records are recognised by their derived request id) and, after its last retry, to the
+ * function's dead-letter queue. A record that is not an S3 object event at all is logged and skipped: delivering it
+ * again would not help.
  */
 public final class EditTriggerHandler implements RequestHandler<S3Event, String> {
     private static final StructuredLog LOG = StructuredLog.get(EditTriggerHandler.class);
@@ -50,8 +54,16 @@ public final class EditTriggerHandler implements RequestHandler<S3Event, String>
             if (context != null) {
                 StructuredLog.put("aws_request_id", context.getAwsRequestId());
             }
+            S3Upload upload;
             try {
-                outcomes.add(trigger.handle(upload(record)).name());
+                upload = upload(record);
+            } catch (RuntimeException e) {
+                LOG.warn("record skipped: not an S3 object event", "error_message", String.valueOf(e.getMessage()));
+                outcomes.add(EditTrigger.Outcome.IGNORED.name());
+                continue;
+            }
+            try {
+                outcomes.add(trigger.handle(upload).name());
             } catch (RuntimeException e) {
                 LOG.error("edit event failed; the invocation fails so Lambda retries it", e);
                 outcomes.add("ERROR");
@@ -65,12 +77,14 @@ public final class EditTriggerHandler implements RequestHandler<S3Event, String>
         return String.join(",", outcomes);
     }
 
+    /** The upload a record names; throws when the record lacks the bucket or the object key. */
     static S3Upload upload(S3EventNotificationRecord record) {
-        var s3 = record.getS3();
-        var object = s3.getObject();
-        return new S3Upload(s3.getBucket().getName(), S3Upload.decodeKey(object.getKey()),
-                object.getSizeAsLong() == null ? 0 : object.getSizeAsLong(), object.geteTag(), blankToNull(object.getVersionId()),
-                object.getSequencer());
+        var s3 = Objects.requireNonNull(Objects.requireNonNull(record, "no record").getS3(), "no s3 entity");
+        var object = Objects.requireNonNull(s3.getObject(), "no object");
+        var bucket = Objects.requireNonNull(s3.getBucket(), "no bucket");
+        String key = S3Upload.decodeKey(Objects.requireNonNull(object.getKey(), "no key"));
+        return new S3Upload(bucket.getName(), key, object.getSizeAsLong() == null ? 0 : object.getSizeAsLong(),
+                object.geteTag(), blankToNull(object.getVersionId()), object.getSequencer());
     }
 
     /** Unversioned buckets send no versionId; the events library reads that as "". */

@@ -10,11 +10,13 @@ import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
 
 import java.nio.file.Path;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
 import org.mockito.ArgumentCaptor;
 
 import com.amazonaws.services.lambda.runtime.events.S3Event;
+import com.amazonaws.services.lambda.runtime.events.models.s3.S3EventNotification.S3EventNotificationRecord;
 import com.amazonaws.services.lambda.runtime.tests.EventLoader;
 
 import imagejobs.shared.edits.EditTrigger;
@@ -49,5 +51,26 @@ class EditTriggerHandlerTest {
         assertSame(down, assertThrows(IllegalStateException.class,
                 () -> new EditTriggerHandler(trigger).handleRequest(event("s3-put-edit.json"), null)));
         verify(trigger, times(1)).handle(any());
+    }
+
+    @Test
+    void aRecordThatIsNotAnObjectEventIsSkippedNotRetriedForEver() {
+        EditTrigger trigger = mock(EditTrigger.class);
+        when(trigger.handle(any())).thenReturn(EditTrigger.Outcome.QUEUED);
+        S3Event event = event("s3-put-edit.json");
+        S3EventNotificationRecord good = event.getRecords().get(0);
+        S3EventNotificationRecord empty = new S3EventNotificationRecord(null, null, null, null, null, null, null, null,
+                null);
+
+        String result = new EditTriggerHandler(trigger).handleRequest(new S3Event(List.of(empty, good)), null);
+
+        assertEquals("IGNORED,QUEUED", result);
+        verify(trigger, times(1)).handle(any());
+    }
+
+    @Test
+    void aKeyS3DidNotEncodeIsLookedUpAsItIs() {
+        assertEquals("edits/t/100%.png", S3Upload.decodeKey("edits/t/100%.png"));
+        assertEquals("edits/t/a b.png", S3Upload.decodeKey("edits/t/a+b.png"));
     }
 }

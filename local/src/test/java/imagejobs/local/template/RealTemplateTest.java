@@ -133,7 +133,7 @@ class RealTemplateTest {
 
     @Test
     void queuesDeadLetterTargetFirstWithRedrive() {
-        assertEquals(List.of("JobsDeadLetterQueue", "JobsQueue"),
+        assertEquals(List.of("JobsDeadLetterQueue", "JobsQueue", "EditEventsDeadLetterQueue"),
                 stack.queues().stream().map(QueueDefinition::logicalId).toList());
         QueueDefinition jobs = stack.queue("JobsQueue").orElseThrow();
         assertEquals("1800", jobs.attributes().get("VisibilityTimeout"));
@@ -143,6 +143,10 @@ class RealTemplateTest {
         assertEquals("{\"deadLetterTargetArn\":\"arn:aws:sqs:us-east-1:000000000000:JobsDeadLetterQueue\","
                 + "\"maxReceiveCount\":\"10\"}", jobs.attributes().get("RedrivePolicy"));
         assertNull(stack.queue("JobsDeadLetterQueue").orElseThrow().deadLetterTargetArn());
+        // The edit trigger's asynchronous-invocation dead-letter queue: a target, with no redrive of its own.
+        assertNull(stack.queue("EditEventsDeadLetterQueue").orElseThrow().deadLetterTargetArn());
+        assertEquals("1209600", stack.queue("EditEventsDeadLetterQueue").orElseThrow().attributes()
+                .get("MessageRetentionPeriod"));
     }
 
     @Test

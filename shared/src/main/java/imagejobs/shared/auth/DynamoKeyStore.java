@@ -5,12 +5,16 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 
 import imagejobs.shared.jobs.Timestamps;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.BatchGetItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
+import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 import software.amazon.awssdk.services.dynamodb.model.ScanResponse;
 
 /** {@link KeyStore} on DynamoDB. Rate counters live in the same table under {@code rate#…} keys with a TTL. */
@@ -26,6 +30,9 @@ public final class DynamoKeyStore implements KeyStore {
     public static final String EXPIRES_AT = "expires_at";
     public static final String TENANT_INDEX = "tenant-index";
     private static final String RATE_PREFIX = "rate#";
+    /** BatchGetItem's limit per request. */
+    public static final int MAX_BATCH_GET = 100;
+    private static final int MAX_BATCH_GET_ATTEMPTS = 5;
 
     private final DynamoDbClient dynamo;
     private final String table;
@@ -91,13 +98,71 @@ public final class DynamoKeyStore implements KeyStore {
         return false;
     }
 
+    /**
+     * The tenant index holds key hashes only (KEYS_ONLY), so the keys' status is read from the table itself, with a
+     * consistent read: a key disabled a moment ago counts as disabled. Stops at the first active key.
+     */
     @Override
-    public boolean tenantExists(String tenant) {
-        return dynamo.query(r -> r.tableName(table).indexName(TENANT_INDEX)
-                .keyConditionExpression("#tenant = :tenant")
-                .expressionAttributeNames(Map.of("#tenant", TENANT))
-                .expressionAttributeValues(Map.of(":tenant", AttributeValue.fromS(tenant)))
-                .limit(1)).count() > 0;
+    public TenantStatus tenantStatus(String tenant) {
+        boolean anyKey = false;
+        Map<String, AttributeValue> start = null;
+        do {
+            Map<String, AttributeValue> from = start;
+            QueryResponse page = dynamo.query(r -> r.tableName(table).indexName(TENANT_INDEX)
+                    .keyConditionExpression("#tenant = :tenant")
+                    .expressionAttributeNames(Map.of("#tenant", TENANT))
+                    .expressionAttributeValues(Map.of(":tenant", AttributeValue.fromS(tenant)))
+                    .exclusiveStartKey(from));
+            List<String> hashes = page.items().stream().map(i -> i.get(KEY_HASH)).filter(Objects::nonNull)
+                    .map(AttributeValue::s).toList();
+            anyKey |= !hashes.isEmpty();
+            if (anyActive(tenant, hashes)) {
+                return TenantStatus.ACTIVE;
+            }
+            start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
+        } while (start != null);
+        return anyKey ? TenantStatus.INACTIVE : TenantStatus.UNKNOWN;
+    }
+
+    private boolean anyActive(String tenant, List<String> hashes) {
+        for (int from = 0; from < hashes.size(); from += MAX_BATCH_GET) {
+            List<Map<String, AttributeValue>> keys = hashes.subList(from, Math.min(hashes.size(), from + MAX_BATCH_GET))
+                    .stream().map(h -> Map.of(KEY_HASH, AttributeValue.fromS(h))).toList();
+            Map<String, KeysAndAttributes> request = Map.of(table, KeysAndAttributes.builder().keys(keys)
+                    .consistentRead(true)
+                    .projectionExpression("#tenant, #status")
+                    .expressionAttributeNames(Map.of("#tenant", TENANT, "#status", STATUS))
+                    .build());
+            // BatchGetItem may leave keys unprocessed under load; the SDK does not retry those, so this loop does.
+            for (int attempt = 1; !request.isEmpty(); attempt++) {
+                if (attempt > MAX_BATCH_GET_ATTEMPTS) {
+                    throw new IllegalStateException("DynamoDB left key statuses unread after " + MAX_BATCH_GET_ATTEMPTS
+                            + " attempts");
+                }
+                Map<String, KeysAndAttributes> send = request;
+                BatchGetItemResponse response = dynamo.batchGetItem(r -> r.requestItems(send));
+                for (Map<String, AttributeValue> item : response.responses().getOrDefault(table, List.of())) {
+                    boolean active = !item.containsKey(STATUS) || "active".equals(item.get(STATUS).s());
+                    if (active && item.containsKey(TENANT) && tenant.equals(item.get(TENANT).s())) {
+                        return true;
+                    }
+                }
+                request = response.hasUnprocessedKeys() ? response.unprocessedKeys() : Map.of();
+                if (!request.isEmpty()) {
+                    pause(attempt);
+                }
+            }
+        }
+        return false;
+    }
+
+    private static void pause(int attempt) {
+        try {
+            Thread.sleep(50L << attempt);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while reading key statuses", e);
+        }
     }
 
     @Override

@@ -16,8 +16,14 @@ public interface KeyStore {
     /** Disables a key by its id; false when no key has that id. */
     boolean disable(String keyId);
 
-    /** Whether any key (active or not) belongs to the tenant. */
-    boolean tenantExists(String tenant);
+    /** Whether a tenant can still spend: it has no key at all, only disabled keys, or at least one active key. */
+    enum TenantStatus { UNKNOWN, INACTIVE, ACTIVE }
+
+    /**
+     * {@link TenantStatus#ACTIVE} when at least one of the tenant's keys is active (a key with no status is, as
+     * {@link #findByHash} reads it), {@link TenantStatus#INACTIVE} when it has keys and all are disabled.
+     */
+    TenantStatus tenantStatus(String tenant);
 
     /**
      * Counts one request against the key's fixed one-minute window. False when the window already holds

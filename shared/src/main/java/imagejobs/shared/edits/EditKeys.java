@@ -4,9 +4,12 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * The S3 drop-folder convention: uploads at {@code edits/{tenant}/{path}.{ext}}, results at
- * {@code edited/{tenant}/{path}-{n}.{ext}} (n from 1, ext of the result's format). Results are written outside
- * {@code edits/}, so they can never trigger another edit.
+ * The S3 drop-folder convention: uploads at {@code edits/{tenant}/{path}.{ext}}, copies of the results at
+ * {@code edited/{tenant}/{path}-{request_id}-{n}.{ext}} (n from 1, ext of the result's format). The job's id in the
+ * name makes each upload's copies its own: uploading the same key again makes a new job whose copies sit beside the
+ * earlier ones instead of replacing them, while a retry of the same job writes the same keys again. Copies are
+ * written outside {@code edits/}, so they can never trigger another edit; the job's own images under
+ * {@code outputs/} stay the ones the API points at.
  */
 public final class EditKeys {
     public static final String EDITS_PREFIX = "edits/";
@@ -33,14 +36,20 @@ public final class EditKeys {
     }
 
     /**
-     * Where the {@code index}-th result image (0-based) of an edit of {@code sourceKey} goes:
-     * {@code edits/t/a/cat.png} with a PNG result 0 → {@code edited/t/a/cat-1.png}.
+     * Where the copy of the {@code index}-th result image (0-based) of job {@code requestId}, an edit of
+     * {@code sourceKey}, goes: {@code edits/t/a/cat.png}, job {@code 01J…}, a PNG result 0 →
+     * {@code edited/t/a/cat-01J…-1.png}.
      */
-    public static String editedKey(String sourceKey, int index, String extension) {
-        Upload upload = parse(sourceKey).orElseThrow(() -> new IllegalArgumentException("not an edit key: " + sourceKey));
+    public static String editedKey(String sourceKey, String requestId, int index, String extension) {
+        Upload upload = parse(sourceKey).orElseThrow(() -> new IllegalArgumentException("not an edit key"));
+        if (requestId == null || requestId.isEmpty() || requestId.indexOf('/') >= 0) {
+            throw new IllegalArgumentException("a request id names each upload's copies");
+        }
         String path = upload.path();
+        int slash = path.lastIndexOf('/');
         int dot = path.lastIndexOf('.');
-        String stem = dot > path.lastIndexOf('/') && dot > 0 ? path.substring(0, dot) : path;
-        return EDITED_PREFIX + upload.tenant() + "/" + stem + "-" + (index + 1) + "." + extension.toLowerCase(Locale.ROOT);
+        String stem = dot > slash + 1 ? path.substring(0, dot) : path;
+        return EDITED_PREFIX + upload.tenant() + "/" + stem + "-" + requestId + "-" + (index + 1) + "."
+                + extension.toLowerCase(Locale.ROOT);
     }
 }

@@ -1,16 +1,15 @@
 package imagejobs.shared.edits;
 
-import java.io.ByteArrayOutputStream;
-import java.nio.charset.Charset;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
-import java.util.Base64;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -38,9 +37,23 @@ import imagejobs.shared.validation.RequestValidator;
 /**
  * Turns an upload at {@code edits/{tenant}/{path}} into an edit job on the same queue as API jobs. The prompt and
  * options come from the object's user metadata ({@code x-amz-meta-prompt}, {@code -model}, {@code -aspect-ratio},
- * {@code -image-size}) and go through the API's validator. Bad input is never silent: it becomes a {@code failed}
- * job the tenant sees through the API, and Gemini is never called for it. An upload for a tenant that does not exist
- * has no one to show a job to: it is logged and counted ({@code EditUnknownTenant}) instead.
+ * {@code -image-size}) and go through the API's validator. Gemini is never called for bad input.
+ *
+ * <p>Once the upload's tenant is known and has an active key, the upload ends as exactly one job, never as nothing:
+ * <ul>
+ * <li>bad input (no prompt, a malformed RFC 2047 encoded word, not an image, too large, an option the model does not
+ * support, the object deleted before it could be read) → a {@code failed} job whose error says what to fix;</li>
+ * <li>S3 or SQS out of reach or throttling (after the clients' own retries) → the preparation is tried again here
+ * after {@link #RETRY_PAUSES}, then a {@code failed} job ({@value #SERVICE_UNAVAILABLE}, retryable: upload again);
+ * a failed enqueue → {@value #ENQUEUE_FAILED}, likewise;</li>
+ * <li>anything unexpected (a bug) → a {@code failed} job ({@value #INTERNAL_ERROR}) at once: trying again would
+ * fail the same way;</li>
+ * <li>DynamoDB out of reach: nothing can be recorded, so the exception leaves {@link #handle} and the invocation
+ * fails; Lambda delivers the event again (twice, over about three minutes) and after that to the function's
+ * dead-letter queue, which an alarm watches, so even then the event is kept rather than lost.</li>
+ * </ul>
+ * A tenant with no key, or with only disabled keys, has no one who may spend: its uploads are logged and counted
+ * ({@value #UNKNOWN_TENANT_METRIC}, {@value #INACTIVE_TENANT_METRIC}), and no job is made.
  *
  * <p>The request id is derived from the upload's identity (bucket, key, version or eTag + sequencer), so a
  * duplicate event finds the job of the first one; a duplicate of a job still {@code queued} sends its message again
@@ -48,18 +61,38 @@ import imagejobs.shared.validation.RequestValidator;
  */
 public final class EditTrigger {
     public static final String UNKNOWN_TENANT_METRIC = "EditUnknownTenant";
+    public static final String INACTIVE_TENANT_METRIC = "EditInactiveTenant";
     public static final String JOB_CREATED_METRIC = "EditJobCreated";
     public static final String ENQUEUE_FAILED = "ENQUEUE_FAILED";
+    /** A metadata value that is not valid text (a malformed RFC 2047 encoded word). */
+    public static final String INVALID_METADATA = "INVALID_METADATA";
+    /** S3 could not be read or written, after every try. */
+    public static final String SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE";
+    /** A failure that is not the upload's fault nor an outage: a bug. */
+    public static final String INTERNAL_ERROR = "INTERNAL_ERROR";
     /** Seed 004: "Max 7MB inline", unless the catalog sets max_inline_image_bytes for the model. */
     static final long DEFAULT_MAX_IMAGE_BYTES = 7L * 1024 * 1024;
+    /**
+     * Pauses before the second and third try of a preparation that met a transient S3 error. Each try already
+     * includes the store's own retries; three tries and four seconds of pauses stay well inside the 30 s timeout.
+     */
+    static final List<Duration> RETRY_PAUSES = List.of(Duration.ofSeconds(1), Duration.ofSeconds(3));
+    /** A job records at most this much of a model name it does not know. */
+    static final int MAX_RECORDED_MODEL_CHARS = 64;
     private static final StructuredLog LOG = StructuredLog.get(EditTrigger.class);
-    /** Metadata name → the request-queue field it fills, as error messages name it for S3 users. */
-    private static final Map<String, String> METADATA_FIELDS = Map.of(
-            "payload.prompt", "prompt", "model", "model", "payload.aspect_ratio", "aspect-ratio",
-            "payload.image_size", "image-size");
+    /** The metadata the trigger reads (x-amz-meta-{name}) → the request-queue field it fills, in this order. */
+    private static final Map<String, String> METADATA_FIELDS = orderedMap(
+            "prompt", "payload.prompt", "model", "model", "aspect-ratio", "payload.aspect_ratio",
+            "image-size", "payload.image_size");
 
     /** What happened to one upload. */
     public enum Outcome { QUEUED, FAILED, DUPLICATE, REQUEUED, IGNORED }
+
+    /** How the trigger waits between tries; tests record instead. */
+    @FunctionalInterface
+    public interface Sleeper {
+        void sleep(Duration duration) throws InterruptedException;
+    }
 
     private final KeyStore keys;
     private final RequestValidator validator;
@@ -70,9 +103,16 @@ public final class EditTrigger {
     private final Settings settings;
     private final Metrics metrics;
     private final Clock clock;
+    private final Sleeper sleeper;
 
     public EditTrigger(KeyStore keys, RequestValidator validator, ObjectStore store, InputSpiller spiller,
                        JobStore jobs, JobQueue queue, Settings settings, Metrics metrics, Clock clock) {
+        this(keys, validator, store, spiller, jobs, queue, settings, metrics, clock, d -> Thread.sleep(d.toMillis()));
+    }
+
+    public EditTrigger(KeyStore keys, RequestValidator validator, ObjectStore store, InputSpiller spiller,
+                       JobStore jobs, JobQueue queue, Settings settings, Metrics metrics, Clock clock,
+                       Sleeper sleeper) {
         this.keys = keys;
         this.validator = validator;
         this.store = store;
@@ -82,8 +122,13 @@ public final class EditTrigger {
         this.settings = settings;
         this.metrics = metrics;
         this.clock = clock;
+        this.sleeper = sleeper;
     }
 
+    /**
+     * Handles one upload. Throws only when DynamoDB (the jobs or keys table) cannot be read or written: then nothing
+     * could be recorded, and the caller fails the invocation so the event is delivered again.
+     */
     public Outcome handle(S3Upload upload) {
         StructuredLog.put("source_key", upload.key());
         if (!store.bucket().equals(upload.bucket())) {
@@ -103,42 +148,30 @@ public final class EditTrigger {
 
         Optional<Job> existing = jobs.get(requestId);
         if (existing.isPresent()) {
-            return duplicate(existing.get());
+            return duplicate(existing.get(), upload);
         }
-        if (!keys.tenantExists(tenant)) {
-            LOG.warn("edit upload for an unknown tenant: no job created", "bucket", upload.bucket());
-            metrics.count(UNKNOWN_TENANT_METRIC, "tenant", tenant, "source_key", upload.key());
+        KeyStore.TenantStatus tenantStatus = keys.tenantStatus(tenant);
+        if (tenantStatus != KeyStore.TenantStatus.ACTIVE) {
+            boolean unknown = tenantStatus == KeyStore.TenantStatus.UNKNOWN;
+            LOG.warn(unknown ? "edit upload for an unknown tenant: no job created"
+                    : "edit upload for a tenant whose keys are all disabled: no job created",
+                    "bucket", upload.bucket());
+            metrics.count(unknown ? UNKNOWN_TENANT_METRIC : INACTIVE_TENANT_METRIC, "tenant", tenant,
+                    "source_key", upload.key());
             return Outcome.IGNORED;
         }
-        Optional<StoredObject> head = store.head(upload.key());
-        if (head.isEmpty()) {
-            LOG.warn("the uploaded object is gone (deleted before its event was handled); no job created");
-            return Outcome.IGNORED;
-        }
-        Map<String, String> metadata = lowerCase(head.get().metadata());
-        String modelId = metadata.getOrDefault("model", settings.defaultModel()).trim();
+
         Instant now = clock.instant();
-
-        CanonicalRequest canonical;
-        try {
-            canonical = validator.validateRequestQueue(body(upload, metadata, modelId), tenant);
-            checkImage(canonical.model(), upload.key(), head.get().size());
-        } catch (ApiException e) {
-            return fail(requestId, tenant, modelId, upload, new JobError(e.code(), forS3(e), false), now);
+        Prepared prepared = prepareWithRetries(upload, tenant, requestId);
+        if (prepared.error() != null) {
+            return fail(requestId, tenant, prepared.model(), upload, prepared.error(), now);
         }
-
-        InputSpiller.StoredRequest stored = spiller.storeRequest(tenant, requestId, canonical.gemini());
-        Job job = Job.queued(requestId, tenant, canonical.model().id(), Job.SOURCE_S3, upload.key(), stored.inline(),
-                stored.key(), null, now, now.plus(settings.retention()));
+        Job job = Job.queued(requestId, tenant, prepared.model(), Job.SOURCE_S3, upload.key(),
+                prepared.stored().inline(), prepared.stored().key(), null, now, now.plus(settings.retention()));
         if (!jobs.create(job)) {
-            return jobs.get(requestId).map(this::duplicate).orElse(Outcome.DUPLICATE);
+            return jobs.get(requestId).map(j -> duplicate(j, upload)).orElse(Outcome.DUPLICATE);
         }
-        try {
-            queue.send(requestId);
-        } catch (RuntimeException e) {
-            LOG.error("enqueue failed; job marked failed", e);
-            jobs.failUnfinished(requestId, new JobError(ENQUEUE_FAILED, "the edit of " + upload.key()
-                    + " could not be queued; upload the image again", true), clock.instant());
+        if (!send(requestId, upload)) {
             return Outcome.FAILED;
         }
         LOG.info("edit job queued", "model", job.model());
@@ -146,11 +179,96 @@ public final class EditTrigger {
         return Outcome.QUEUED;
     }
 
-    private Outcome duplicate(Job job) {
+    /**
+     * What the upload asks for: a request ready to queue ({@code stored} set), or the error of the failed job that
+     * records why not ({@code error} set). {@code model} is the job's model either way.
+     */
+    private record Prepared(String model, InputSpiller.StoredRequest stored, JobError error) {
+    }
+
+    /** {@link #prepare}, tried again after a transient S3 error; never throws. */
+    private Prepared prepareWithRetries(S3Upload upload, String tenant, String requestId) {
+        String[] model = {settings.defaultModel()};
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return prepare(upload, tenant, requestId, model);
+            } catch (RuntimeException e) {
+                if (!TransientFailures.isTransient(e)) {
+                    LOG.error("edit could not be prepared (unexpected error); failed job recorded", e);
+                    return new Prepared(model[0], null, new JobError(INTERNAL_ERROR, "the edit of " + upload.key()
+                            + " could not be prepared because of an error on our side; please report it with this "
+                            + "job's request_id", false));
+                }
+                if (attempt > RETRY_PAUSES.size()) {
+                    LOG.error("edit could not be prepared: S3 out of reach after " + attempt + " tries; failed job "
+                            + "recorded", e);
+                    return new Prepared(model[0], null, new JobError(SERVICE_UNAVAILABLE, "the edit of "
+                            + upload.key() + " could not be prepared: the storage service did not answer after "
+                            + attempt + " tries; upload the image again", true));
+                }
+                LOG.warn("edit preparation met a transient error; trying again", "attempt", attempt,
+                        "error_message", String.valueOf(e.getMessage()));
+                try {
+                    sleeper.sleep(RETRY_PAUSES.get(attempt - 1));
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    return new Prepared(model[0], null, new JobError(SERVICE_UNAVAILABLE, "the edit of "
+                            + upload.key() + " could not be prepared: the service was stopping; upload the image "
+                            + "again", true));
+                }
+            }
+        }
+    }
+
+    /**
+     * Reads the upload's metadata and bytes, validates them and stores the request document. Bad input is an answer
+     * ({@code error} set); S3 failures and bugs are exceptions. {@code model} receives the job's model as soon as it
+     * is known, for the failed job an exception leads to.
+     */
+    private Prepared prepare(S3Upload upload, String tenant, String requestId, String[] model) {
+        Optional<StoredObject> head = store.head(upload.key());
+        if (head.isEmpty()) {
+            return new Prepared(model[0], null, new JobError(FieldError.INVALID_REFERENCE, upload.key()
+                    + " was deleted before the edit could read it; upload it again", false));
+        }
+        Map<String, String> metadata;
+        try {
+            metadata = readMetadata(head.get().metadata());
+        } catch (MetadataError e) {
+            return new Prepared(model[0], null, new JobError(INVALID_METADATA, e.getMessage(), false));
+        }
+        String modelId = metadata.getOrDefault("model", settings.defaultModel()).trim();
+        model[0] = recordedModel(modelId);
+        try {
+            CanonicalRequest canonical = validator.validateRequestQueue(body(upload, metadata, modelId), tenant);
+            checkImage(canonical.model(), upload.key(), head.get().size());
+            model[0] = canonical.model().id();
+            return new Prepared(model[0], spiller.storeRequest(tenant, requestId, canonical.gemini()), null);
+        } catch (ApiException e) {
+            return new Prepared(model[0], null, new JobError(e.code(), forS3(e), false));
+        }
+    }
+
+    /** Sends the job's message; when that fails, marks the job failed (retryable) and returns false. */
+    private boolean send(String requestId, S3Upload upload) {
+        try {
+            queue.send(requestId);
+            return true;
+        } catch (RuntimeException e) {
+            LOG.error("enqueue failed; job marked failed", e);
+            jobs.failUnfinished(requestId, new JobError(ENQUEUE_FAILED, "the edit of " + upload.key()
+                    + " could not be queued; upload the image again", true), clock.instant());
+            return false;
+        }
+    }
+
+    private Outcome duplicate(Job job, S3Upload upload) {
         if (job.status() == JobStatus.QUEUED) {
             // The first event may have died between the write and the send: sending again is safe, the worker
             // acknowledges a message for a job it has already taken or finished.
-            queue.send(job.requestId());
+            if (!send(job.requestId(), upload)) {
+                return Outcome.FAILED;
+            }
             LOG.info("duplicate event for a queued edit job; message sent again");
             return Outcome.REQUEUED;
         }
@@ -214,76 +332,70 @@ public final class EditTrigger {
     }
 
     private static String forS3(ApiException e) {
-        String field = e.field() == null ? null : METADATA_FIELDS.get(e.field());
-        if (field == null) {
+        String metadataName = null;
+        for (Map.Entry<String, String> field : METADATA_FIELDS.entrySet()) {
+            if (field.getValue().equals(e.field())) {
+                metadataName = field.getKey();
+            }
+        }
+        if (metadataName == null) {
             return e.getMessage();
         }
-        return e.getMessage() + " (set it as the object's x-amz-meta-" + field + " metadata)";
+        return e.getMessage() + " (set it as the object's x-amz-meta-" + metadataName + " metadata)";
     }
 
-    private static Map<String, String> lowerCase(Map<String, String> metadata) {
-        Map<String, String> out = new HashMap<>();
-        if (metadata != null) {
-            metadata.forEach((k, v) -> out.put(k.toLowerCase(Locale.ROOT), decodeHeaderValue(v)));
+    /** A metadata value the trigger reads is not valid text; the message names it as S3 users set it. */
+    private static final class MetadataError extends Exception {
+        MetadataError(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    /**
+     * The metadata values the trigger reads, by lower-case name, with RFC 2047 encoded words decoded. Other metadata
+     * is left alone: a malformed value the trigger never reads does not fail the edit.
+     */
+    private static Map<String, String> readMetadata(Map<String, String> raw) throws MetadataError {
+        Map<String, String> byName = new HashMap<>();
+        if (raw != null) {
+            raw.forEach((k, v) -> {
+                if (k != null && v != null) {
+                    byName.put(k.toLowerCase(Locale.ROOT), v);
+                }
+            });
+        }
+        Map<String, String> out = new LinkedHashMap<>();
+        for (String name : METADATA_FIELDS.keySet()) {
+            String value = byName.get(name);
+            if (value == null) {
+                continue;
+            }
+            String decoded;
+            try {
+                decoded = EncodedWords.decode(value);
+            } catch (EncodedWords.Malformed e) {
+                throw new MetadataError("x-amz-meta-" + name + " is not readable text: " + e.getMessage()
+                        + "; write the value as plain ASCII, or non-ASCII text as one =?UTF-8?B?...?= word "
+                        + "(the Base64 of its UTF-8 bytes)");
+            }
+            // TODO(i14-numbers): check `decoded` with shared/validation's invalid-UTF-16 text check here, and turn
+            // a failure into a MetadataError naming x-amz-meta-{name}.
+            out.put(name, decoded);
         }
         return out;
     }
 
-    /**
-     * S3 hands back a non-ASCII metadata value (a prompt in French, say) RFC 2047-encoded, {@code =?UTF-8?B?...?=}
-     * or {@code =?UTF-8?Q?...?=}; anything else is returned as it is.
-     */
-    static String decodeHeaderValue(String value) {
-        if (value == null) {
-            return null;
-        }
-        Matcher m = ENCODED_WORD.matcher(value);
-        StringBuilder out = new StringBuilder();
-        int last = 0;
-        while (m.find()) {
-            String between = value.substring(last, m.start());
-            // Whitespace between two encoded words is dropped (RFC 2047 §6.2).
-            if (!(last > 0 && between.isBlank())) {
-                out.append(between);
-            }
-            Charset charset;
-            try {
-                charset = Charset.forName(m.group(1));
-            } catch (RuntimeException e) {
-                return value;
-            }
-            byte[] bytes;
-            if (m.group(2).equalsIgnoreCase("B")) {
-                try {
-                    bytes = Base64.getDecoder().decode(m.group(3));
-                } catch (IllegalArgumentException e) {
-                    return value;
-                }
-            } else {
-                bytes = decodeQ(m.group(3));
-            }
-            out.append(new String(bytes, charset));
-            last = m.end();
-        }
-        return last == 0 ? value : out.append(value.substring(last)).toString();
+    /** A model name as the job records it: whole when it is short, else its first characters. */
+    private static String recordedModel(String modelId) {
+        return modelId.length() <= MAX_RECORDED_MODEL_CHARS ? modelId
+                : EncodedWords.shown(modelId, MAX_RECORDED_MODEL_CHARS);
     }
 
-    private static final Pattern ENCODED_WORD =
-            Pattern.compile("=\\?([^?]+)\\?([BbQq])\\?([^?]*)\\?=");
-
-    private static byte[] decodeQ(String text) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (c == '_') {
-                out.write(' ');
-            } else if (c == '=' && i + 2 < text.length()) {
-                out.write(Integer.parseInt(text.substring(i + 1, i + 3), 16));
-                i += 2;
-            } else {
-                out.write(c);
-            }
+    private static Map<String, String> orderedMap(String... keysAndValues) {
+        Map<String, String> map = new LinkedHashMap<>();
+        for (int i = 0; i + 1 < keysAndValues.length; i += 2) {
+            map.put(keysAndValues[i], keysAndValues[i + 1]);
         }
-        return out.toByteArray();
+        return Collections.unmodifiableMap(map);
     }
 }

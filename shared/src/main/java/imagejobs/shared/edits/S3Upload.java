@@ -12,9 +12,17 @@ import java.nio.charset.StandardCharsets;
  */
 public record S3Upload(String bucket, String key, long size, String eTag, String versionId, String sequencer) {
 
-    /** S3 encodes event keys like a form value: {@code %XX} for bytes of UTF-8, {@code +} for a space. */
+    /**
+     * S3 encodes event keys like a form value: {@code %XX} for bytes of UTF-8, {@code +} for a space. A key S3 did
+     * not encode (a hand-written event with a bare {@code %}) is returned as it is: the object lookup then says
+     * whether it exists, instead of the event failing for ever.
+     */
     public static String decodeKey(String encoded) {
-        return URLDecoder.decode(encoded, StandardCharsets.UTF_8);
+        try {
+            return URLDecoder.decode(encoded, StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            return encoded;
+        }
     }
 
     /**

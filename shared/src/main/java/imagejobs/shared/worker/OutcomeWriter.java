@@ -83,8 +83,10 @@ public final class OutcomeWriter {
                 image.put("height", info == null ? 0 : info.height());
                 image.put("bytes", part.imageBytes());
                 if (Job.SOURCE_S3.equals(job.source()) && EditKeys.parse(job.sourceKey()).isPresent()) {
-                    // S3-only users find the result next to a predictable key; a retry overwrites the same key.
-                    String edited = EditKeys.editedKey(job.sourceKey(), n - 1, InputSpiller.extension(mime));
+                    // S3-only users find the result beside their upload's path, under a name with this job's id: a
+                    // retry of the job overwrites its own copy, a later upload of the same key never does.
+                    String edited = EditKeys.editedKey(job.sourceKey(), job.requestId(), n - 1,
+                            InputSpiller.extension(mime));
                     // Metadata travels in HTTP headers, which must be ASCII: the key goes percent-encoded.
                     store.copy(key, edited, mime, Map.of("request-id", job.requestId(), "source-key",
                             java.net.URLEncoder.encode(job.sourceKey(), StandardCharsets.UTF_8)));

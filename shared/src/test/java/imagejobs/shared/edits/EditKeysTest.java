@@ -1,7 +1,9 @@
 package imagejobs.shared.edits;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Optional;
@@ -21,12 +23,32 @@ class EditKeysTest {
     }
 
     @Test
-    void editedKeysSitNextToAPredictablePathOutsideEdits() {
-        assertEquals("edited/acme/cat-1.png", EditKeys.editedKey("edits/acme/cat.png", 0, "png"));
-        assertEquals("edited/acme/a b/cat été-2.jpg", EditKeys.editedKey("edits/acme/a b/cat été.jpeg", 1, "jpg"));
-        assertEquals("edited/acme/v1.2/noext-1.png", EditKeys.editedKey("edits/acme/v1.2/noext", 0, "PNG"));
-        assertTrue(!EditKeys.editedKey("edits/acme/cat.png", 0, "png").startsWith(EditKeys.EDITS_PREFIX),
+    void editedKeysSitBesideTheUploadsPathNamedForTheJob() {
+        String id = "7Q0K3XW2ZC4B8M6R1T9V5N2P0A";
+        assertEquals("edited/acme/cat-" + id + "-1.png", EditKeys.editedKey("edits/acme/cat.png", id, 0, "png"));
+        assertEquals("edited/acme/a b/cat été-" + id + "-2.jpg",
+                EditKeys.editedKey("edits/acme/a b/cat été.jpeg", id, 1, "jpg"));
+        assertEquals("edited/acme/v1.2/noext-" + id + "-1.png", EditKeys.editedKey("edits/acme/v1.2/noext", id, 0, "PNG"));
+        assertEquals("edited/acme/a/.hidden-" + id + "-1.png", EditKeys.editedKey("edits/acme/a/.hidden", id, 0, "png"),
+                "a name that only has an extension keeps it as its name");
+        assertFalse(EditKeys.editedKey("edits/acme/cat.png", id, 0, "png").startsWith(EditKeys.EDITS_PREFIX),
                 "a result can never trigger another edit");
+    }
+
+    @Test
+    void twoUploadsOfOneKeyNeverShareACopy() {
+        String first = EditKeys.editedKey("edits/acme/ok1.png", "7Q0K3XW2ZC4B8M6R1T9V5N2P0A", 0, "png");
+        String second = EditKeys.editedKey("edits/acme/ok1.png", "0B1C2D3E4F5G6H7J8K9M0N1P2Q", 0, "png");
+        assertNotEquals(first, second);
+        assertEquals(first, EditKeys.editedKey("edits/acme/ok1.png", "7Q0K3XW2ZC4B8M6R1T9V5N2P0A", 0, "png"),
+                "a retry of the same job writes the same copy again");
+    }
+
+    @Test
+    void aCopyNeedsAnEditKeyAndARequestId() {
+        assertThrows(IllegalArgumentException.class, () -> EditKeys.editedKey("outputs/acme/cat.png", "X", 0, "png"));
+        assertThrows(IllegalArgumentException.class, () -> EditKeys.editedKey("edits/acme/cat.png", "", 0, "png"));
+        assertThrows(IllegalArgumentException.class, () -> EditKeys.editedKey("edits/acme/cat.png", "a/b", 0, "png"));
     }
 
     @Test

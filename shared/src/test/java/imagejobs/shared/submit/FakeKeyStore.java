@@ -48,8 +48,10 @@ final class FakeKeyStore implements KeyStore {
     }
 
     @Override
-    public boolean tenantExists(String tenant) {
-        return keys.values().stream().anyMatch(k -> k.tenant().equals(tenant));
+    public TenantStatus tenantStatus(String tenant) {
+        List<KeyRecord> own = keys.values().stream().filter(k -> k.tenant().equals(tenant)).toList();
+        return own.isEmpty() ? TenantStatus.UNKNOWN
+                : own.stream().anyMatch(KeyRecord::active) ? TenantStatus.ACTIVE : TenantStatus.INACTIVE;
     }
 
     @Override

@@ -52,6 +52,32 @@ class OutcomeWriterTest {
             T0.plusSeconds(30), 25_000);
 
     @Test
+    void twoEditsOfTheSameUploadKeyKeepTheirOwnImagesAndCopies() throws IOException {
+        String request = "{\"contents\":[{\"role\":\"user\",\"parts\":[{\"text\":\"a hat\"}]}]}";
+        byte[] firstBytes = TestImages.png(64, 48);
+        byte[] secondBytes = TestImages.png(32, 24);
+        Job first = Job.queued("01FIRST", "alpha", "gemini-2.5-flash-image", Job.SOURCE_S3, "edits/alpha/ok1.png",
+                request, null, null, T0, T0.plusSeconds(86400));
+        Job second = Job.queued("01SECOND", "alpha", "gemini-2.5-flash-image", Job.SOURCE_S3, "edits/alpha/ok1.png",
+                request, null, null, T0, T0.plusSeconds(86400));
+
+        ObjectNode one = writer.write(first, (ObjectNode) Json.parse(request),
+                response(List.of(image("1.bin", firstBytes, null, false))), TIMINGS);
+        ObjectNode two = writer.write(second, (ObjectNode) Json.parse(request),
+                response(List.of(image("2.bin", secondBytes, null, false))), TIMINGS);
+
+        assertEquals("outputs/alpha/01FIRST/0.png", one.at("/images/0/key").asText(), "the job's own key");
+        assertEquals("outputs/alpha/01SECOND/0.png", two.at("/images/0/key").asText());
+        assertEquals("edited/alpha/ok1-01FIRST-1.png", one.at("/images/0/edited_key").asText());
+        assertEquals("edited/alpha/ok1-01SECOND-1.png", two.at("/images/0/edited_key").asText());
+        assertArrayEquals(firstBytes, store.objects.get("outputs/alpha/01FIRST/0.png").bytes());
+        assertArrayEquals(firstBytes, store.objects.get("edited/alpha/ok1-01FIRST-1.png").bytes(),
+                "the later upload's job did not overwrite the earlier copy");
+        assertArrayEquals(secondBytes, store.objects.get("edited/alpha/ok1-01SECOND-1.png").bytes());
+        assertEquals("01FIRST", store.objects.get("edited/alpha/ok1-01FIRST-1.png").metadata().get("request-id"));
+    }
+
+    @Test
     void storesImagesAtDeterministicKeysWithHeaderDimensions() throws IOException {
         byte[] jpeg = TestImages.jpeg(1376, 768);
         byte[] png = TestImages.png(64, 48);
