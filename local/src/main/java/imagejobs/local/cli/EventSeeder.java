@@ -144,9 +144,9 @@ final class EventSeeder {
         tenantOf(key).ifPresent(tenant -> {
             seeded.tenants().add(tenant);
             KeyStore keys = new DynamoKeyStore(stack.dynamoDb(), settings.keysTable());
-            if (!keys.tenantExists(tenant)) {
+            if (keys.tenantStatus(tenant) != KeyStore.TenantStatus.ACTIVE) {
                 new KeySeeder(keys).seed(List.of(new LocalKey(tenant, ApiKey.generate())));
-                seeded.lines().add("an API key for tenant " + tenant + " (edits are only made for known tenants)");
+                seeded.lines().add("an API key for tenant " + tenant + " (edits are only made for tenants with an active key)");
             }
         });
         if (objectExists(bucket, key)) {

@@ -15,6 +15,7 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
+import imagejobs.adapters.metrics.EmfMetrics;
 import imagejobs.shared.auth.KeyRecord;
 import imagejobs.shared.auth.KeyStore;
 import imagejobs.shared.catalog.ModelCatalog;
@@ -155,7 +156,7 @@ final class EditTriggerRig {
                 new ImageReferences(store.bucket(), false));
         Settings settings = new Settings(new Environment(Map.of()));
         trigger = new EditTrigger(keys, validator, store, new InputSpiller(store),
-                jobs, queue, settings, new Metrics("EditTriggerFunction"), Clock.fixed(T0, ZoneOffset.UTC),
+                jobs, queue, settings, new EmfMetrics("EditTriggerFunction"), Clock.fixed(T0, ZoneOffset.UTC),
                 pauses::add);
     }
 
