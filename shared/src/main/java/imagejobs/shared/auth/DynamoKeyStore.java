@@ -13,7 +13,10 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.ScanResponse;
 
-/** {@link KeyStore} on DynamoDB. Rate counters live in the same table under {@code rate#…} keys with a TTL. */
+/**
+ * {@link KeyStore} on DynamoDB. Rate counters live in the same table under {@code rate#…} (submits) and
+ * {@code read#…} (status routes) keys with a TTL.
+ */
 public final class DynamoKeyStore implements KeyStore {
     public static final String KEY_HASH = "key_hash";
     public static final String KEY_ID = "key_id";
@@ -25,7 +28,6 @@ public final class DynamoKeyStore implements KeyStore {
     public static final String HITS = "hits";
     public static final String EXPIRES_AT = "expires_at";
     public static final String TENANT_INDEX = "tenant-index";
-    private static final String RATE_PREFIX = "rate#";
 
     private final DynamoDbClient dynamo;
     private final String table;
@@ -101,12 +103,12 @@ public final class DynamoKeyStore implements KeyStore {
     }
 
     @Override
-    public boolean tryAcquire(String keyHash, int limit, Instant now) {
+    public boolean tryAcquire(String keyHash, RateCounter counter, int limit, Instant now) {
         long minute = now.getEpochSecond() / 60;
-        String counter = RATE_PREFIX + keyHash + "#" + minute;
+        String window = counter.prefix() + keyHash + "#" + minute;
         try {
             dynamo.updateItem(r -> r.tableName(table)
-                    .key(Map.of(KEY_HASH, AttributeValue.fromS(counter)))
+                    .key(Map.of(KEY_HASH, AttributeValue.fromS(window)))
                     .updateExpression("ADD " + HITS + " :one SET " + EXPIRES_AT + " = :expires")
                     .conditionExpression("attribute_not_exists(" + HITS + ") OR " + HITS + " < :limit")
                     .expressionAttributeValues(Map.of(
