@@ -17,6 +17,7 @@ import imagejobs.shared.config.Settings;
 import imagejobs.shared.jobs.DynamoJobStore;
 import imagejobs.shared.json.Json;
 import imagejobs.shared.log.StructuredLog;
+import imagejobs.shared.status.CursorKeySource;
 import imagejobs.shared.status.JobQueries;
 import imagejobs.shared.status.JobView;
 import imagejobs.shared.status.ListCursors;
@@ -25,6 +26,7 @@ import imagejobs.shared.status.StatusRouter;
 import imagejobs.shared.storage.ObjectStore;
 import imagejobs.shared.storage.S3RestObjectStore;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 
 /** Builds the status function's collaborators once per container. */
 final class StatusWiring {
@@ -45,8 +47,10 @@ final class StatusWiring {
         S3RestObjectStore store = S3RestObjectStore.create(aws, settings);
         JobView view = new JobView(store.bucket(), key -> store.presignGet(key, settings.presignTtl()),
                 key -> conversation(store, key));
-        if (!settings.cursorSecretConfigured()) {
-            LOG.warn("CURSOR_SECRET is not set: list cursors are signed with a key derived from the jobs table name");
+        CursorKeySource cursorKey = CursorKeySource.from(settings, id -> secretString(aws, id));
+        if (cursorKey.origin() == CursorKeySource.Origin.DERIVED) {
+            LOG.warn("neither CURSOR_SECRET nor CURSOR_SECRET_ID is set: list cursors are signed with a key derived"
+                    + " from the jobs table name");
         }
         // Presigning is local computation (the signing key, HMAC): the object need not exist.
         priming.prime("presign", () -> store.presignGet(PRIMING_OBJECT_KEY, settings.presignTtl()));
@@ -54,8 +58,18 @@ final class StatusWiring {
         return new StatusRouter(
                 new Authenticator(new DynamoKeyStore(dynamo, settings.keysTable())),
                 new JobQueries(new DynamoJobStore(dynamo, settings.jobsTable()), view,
-                        new ListCursors(settings.cursorSecret()), Clock.systemUTC()),
-                models.get());
+                        new ListCursors(cursorKey), Clock.systemUTC()),
+                models.get(), settings.readRatePerMinute(), Clock.systemUTC());
+    }
+
+    /**
+     * A secret's string, read when the first cursor needs the key (not during init, so a SnapStart snapshot never
+     * holds it). The client lives for this one call: one read per container.
+     */
+    private static String secretString(AwsClientConfig aws, String secretId) {
+        try (SecretsManagerClient secrets = aws.configure(SecretsManagerClient.builder(), "SECRETS_MANAGER").build()) {
+            return secrets.getSecretValue(r -> r.secretId(secretId)).secretString().trim();
+        }
     }
 
     /** A next_turn_contents spilled to S3, or null when the object is gone (lifecycle rules ran first). */
