@@ -3,6 +3,7 @@ package imagejobs.status;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
+import java.util.Map;
 import java.util.function.Supplier;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -12,6 +13,7 @@ import imagejobs.shared.auth.Authenticator;
 import imagejobs.shared.auth.DynamoKeyStore;
 import imagejobs.shared.catalog.ModelCatalog;
 import imagejobs.shared.config.AwsClientConfig;
+import imagejobs.shared.config.DryRun;
 import imagejobs.shared.config.Environment;
 import imagejobs.shared.config.Settings;
 import imagejobs.shared.jobs.DynamoJobStore;
@@ -26,6 +28,7 @@ import imagejobs.shared.status.StatusRouter;
 import imagejobs.shared.storage.ObjectStore;
 import imagejobs.shared.storage.S3RestObjectStore;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 
 /** Builds the status function's collaborators once per container. */
@@ -33,6 +36,8 @@ final class StatusWiring {
     private static final StructuredLog LOG = StructuredLog.get(StatusWiring.class);
     /** The key of no object: presigning never reads it. */
     private static final String PRIMING_OBJECT_KEY = "outputs/priming/none.png";
+    /** The key of no counter: the dry run never sends it. */
+    private static final String PRIMING_COUNTER = "read#priming";
 
     private StatusWiring() {
     }
@@ -41,7 +46,9 @@ final class StatusWiring {
         priming.preloadClasses(StatusWiring.class.getClassLoader());
         Settings settings = new Settings(env);
         AwsClientConfig aws = priming.clientConfig(env);
-        Supplier<DynamoDbClient> dynamoClient = priming.dynamoDb(aws, settings.keysTable());
+        String keysTable = settings.keysTable();
+        Supplier<DynamoDbClient> dynamoClient = priming.dynamoDb(aws, keysTable,
+                client -> dryRunReadCounter(client, keysTable));
         Supplier<ModelQueries> models = priming.build("catalog", () -> new ModelQueries(ModelCatalog.load()),
                 queries -> Json.write(Json.object().put("priming", true))); // the response writer's code
         S3RestObjectStore store = S3RestObjectStore.create(aws, settings);
@@ -56,10 +63,25 @@ final class StatusWiring {
         priming.prime("presign", () -> store.presignGet(PRIMING_OBJECT_KEY, settings.presignTtl()));
         DynamoDbClient dynamo = dynamoClient.get();
         return new StatusRouter(
-                new Authenticator(new DynamoKeyStore(dynamo, settings.keysTable())),
+                new Authenticator(new DynamoKeyStore(dynamo, keysTable)),
                 new JobQueries(new DynamoJobStore(dynamo, settings.jobsTable()), view,
                         new ListCursors(cursorKey), Clock.systemUTC()),
                 models.get(), settings.readRatePerMinute(), Clock.systemUTC());
+    }
+
+    /**
+     * Every request's second call, the read counter's conditional update (DynamoKeyStore.tryAcquire), run up to the
+     * point of sending and stopped there: priming without writing a counter.
+     */
+    private static void dryRunReadCounter(DynamoDbClient dynamo, String keysTable) {
+        DryRun.call(dynamo, () -> dynamo.updateItem(r -> r.tableName(keysTable)
+                .key(Map.of(DynamoKeyStore.KEY_HASH, AttributeValue.fromS(PRIMING_COUNTER)))
+                .updateExpression("ADD " + DynamoKeyStore.HITS + " :one SET " + DynamoKeyStore.EXPIRES_AT + " = :expires")
+                .conditionExpression("attribute_not_exists(" + DynamoKeyStore.HITS + ") OR " + DynamoKeyStore.HITS
+                        + " < :limit")
+                .expressionAttributeValues(Map.of(":one", AttributeValue.fromN("1"), ":limit", AttributeValue.fromN("1"),
+                        ":expires", AttributeValue.fromN("0")))
+                .overrideConfiguration(DryRun::request)));
     }
 
     /**
