@@ -29,7 +29,9 @@ import imagejobs.shared.json.Json;
  * before they count calls.
  *
  * <p>The functions run with the production defaults except: a short retry backoff (RETRY_BASE_MILLIS) so retried
- * jobs finish in test time, and ALLOW_LOOPBACK_REFERENCES so tests can serve reference images from 127.0.0.1.
+ * jobs finish in test time, ALLOW_LOOPBACK_REFERENCES so tests can serve reference images from 127.0.0.1, and no
+ * per-key read limit (READ_RATE_PER_MINUTE=0): the tests' wait loops poll 20 times a second, far above any client's
+ * pace, with two keys for many test classes (ReadLimitEndToEndTest sets the limit it checks).
  */
 public final class ServiceStack {
     public static final LocalKey TENANT_A = new LocalKey("tenantA", "ij_test_key_tenant_a");
@@ -51,6 +53,7 @@ public final class ServiceStack {
                     .startGeminiSimulator(true)
                     .functionEnvironment("RETRY_BASE_MILLIS", "20")
                     .functionEnvironment("ALLOW_LOOPBACK_REFERENCES", "true")
+                    .functionEnvironment("READ_RATE_PER_MINUTE", "0")
                     .out(Boolean.getBoolean("imagejobs.verbose") ? System.out
                             : new PrintStream(OutputStream.nullOutputStream()))
                     .build());

@@ -3,6 +3,7 @@ package imagejobs.status;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
+import java.util.Map;
 import java.util.function.Supplier;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -12,11 +13,13 @@ import imagejobs.shared.auth.Authenticator;
 import imagejobs.shared.auth.DynamoKeyStore;
 import imagejobs.shared.catalog.ModelCatalog;
 import imagejobs.shared.config.AwsClientConfig;
+import imagejobs.shared.config.DryRun;
 import imagejobs.shared.config.Environment;
 import imagejobs.shared.config.Settings;
 import imagejobs.shared.jobs.DynamoJobStore;
 import imagejobs.shared.json.Json;
 import imagejobs.shared.log.StructuredLog;
+import imagejobs.shared.status.CursorKeySource;
 import imagejobs.shared.status.JobQueries;
 import imagejobs.shared.status.JobView;
 import imagejobs.shared.status.ListCursors;
@@ -25,12 +28,16 @@ import imagejobs.shared.status.StatusRouter;
 import imagejobs.shared.storage.ObjectStore;
 import imagejobs.shared.storage.S3RestObjectStore;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 
 /** Builds the status function's collaborators once per container. */
 final class StatusWiring {
     private static final StructuredLog LOG = StructuredLog.get(StatusWiring.class);
     /** The key of no object: presigning never reads it. */
     private static final String PRIMING_OBJECT_KEY = "outputs/priming/none.png";
+    /** The key of no counter: the dry run never sends it. */
+    private static final String PRIMING_COUNTER = "read#priming";
 
     private StatusWiring() {
     }
@@ -39,23 +46,52 @@ final class StatusWiring {
         priming.preloadClasses(StatusWiring.class.getClassLoader());
         Settings settings = new Settings(env);
         AwsClientConfig aws = priming.clientConfig(env);
-        Supplier<DynamoDbClient> dynamoClient = priming.dynamoDb(aws, settings.keysTable());
+        String keysTable = settings.keysTable();
+        Supplier<DynamoDbClient> dynamoClient = priming.dynamoDb(aws, keysTable,
+                client -> dryRunReadCounter(client, keysTable));
         Supplier<ModelQueries> models = priming.build("catalog", () -> new ModelQueries(ModelCatalog.load()),
                 queries -> Json.write(Json.object().put("priming", true))); // the response writer's code
         S3RestObjectStore store = S3RestObjectStore.create(aws, settings);
         JobView view = new JobView(store.bucket(), key -> store.presignGet(key, settings.presignTtl()),
                 key -> conversation(store, key));
-        if (!settings.cursorSecretConfigured()) {
-            LOG.warn("CURSOR_SECRET is not set: list cursors are signed with a key derived from the jobs table name");
+        CursorKeySource cursorKey = CursorKeySource.from(settings, id -> secretString(aws, id));
+        if (cursorKey.origin() == CursorKeySource.Origin.DERIVED) {
+            LOG.warn("neither CURSOR_SECRET nor CURSOR_SECRET_ID is set: list cursors are signed with a key derived"
+                    + " from the jobs table name");
         }
         // Presigning is local computation (the signing key, HMAC): the object need not exist.
         priming.prime("presign", () -> store.presignGet(PRIMING_OBJECT_KEY, settings.presignTtl()));
         DynamoDbClient dynamo = dynamoClient.get();
         return new StatusRouter(
-                new Authenticator(new DynamoKeyStore(dynamo, settings.keysTable())),
+                new Authenticator(new DynamoKeyStore(dynamo, keysTable)),
                 new JobQueries(new DynamoJobStore(dynamo, settings.jobsTable()), view,
-                        new ListCursors(settings.cursorSecret()), Clock.systemUTC()),
-                models.get());
+                        new ListCursors(cursorKey), Clock.systemUTC()),
+                models.get(), settings.readRatePerMinute(), Clock.systemUTC());
+    }
+
+    /**
+     * Every request's second call, the read counter's conditional update (DynamoKeyStore.tryAcquire), run up to the
+     * point of sending and stopped there: priming without writing a counter.
+     */
+    private static void dryRunReadCounter(DynamoDbClient dynamo, String keysTable) {
+        DryRun.call(dynamo, () -> dynamo.updateItem(r -> r.tableName(keysTable)
+                .key(Map.of(DynamoKeyStore.KEY_HASH, AttributeValue.fromS(PRIMING_COUNTER)))
+                .updateExpression("ADD " + DynamoKeyStore.HITS + " :one SET " + DynamoKeyStore.EXPIRES_AT + " = :expires")
+                .conditionExpression("attribute_not_exists(" + DynamoKeyStore.HITS + ") OR " + DynamoKeyStore.HITS
+                        + " < :limit")
+                .expressionAttributeValues(Map.of(":one", AttributeValue.fromN("1"), ":limit", AttributeValue.fromN("1"),
+                        ":expires", AttributeValue.fromN("0")))
+                .overrideConfiguration(DryRun::request)));
+    }
+
+    /**
+     * A secret's string, read when the first cursor needs the key (not during init, so a SnapStart snapshot never
+     * holds it). The client lives for this one call: one read per container.
+     */
+    private static String secretString(AwsClientConfig aws, String secretId) {
+        try (SecretsManagerClient secrets = aws.configure(SecretsManagerClient.builder(), "SECRETS_MANAGER").build()) {
+            return secrets.getSecretValue(r -> r.secretId(secretId)).secretString().trim();
+        }
     }
 
     /** A next_turn_contents spilled to S3, or null when the object is gone (lifecycle rules ran first). */

@@ -79,7 +79,7 @@ class SubmitHandlerTest {
         when(keys.findByHash(anyString())).thenReturn(Optional.empty());
         when(keys.findByHash(hash)).thenReturn(Optional.of(
                 new KeyRecord(hash, ApiKey.idForHash(hash), "tenant-local", true, null, Instant.EPOCH, "sample")));
-        when(keys.tryAcquire(eq(hash), anyInt(), any())).thenReturn(true);
+        when(keys.tryAcquire(eq(hash), any(), anyInt(), any())).thenReturn(true);
         when(jobs.create(any())).thenReturn(true);
         when(jobs.createIdempotent(any(), anyString(), any())).thenAnswer(call ->
                 new JobStore.IdempotentCreate.Created(call.getArgument(0)));

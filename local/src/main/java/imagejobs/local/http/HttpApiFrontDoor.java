@@ -35,7 +35,8 @@ import imagejobs.shared.json.Json;
  * The API Gateway HTTP API of the local stack: routes each request to the function the template names, with a
  * payload format 2.0 event, and answers with what the function returned, or with API Gateway's own answers: 404
  * {@code {"message":"Not Found"}} without a route, 400 for a body that ends early or is badly chunked, 413 over 10 MB,
- * 500 on a function error or timeout, 503 when the
+ * 429 {@code {"message":"Too Many Requests"}} past the route's stage throttling (the template's
+ * {@code DefaultRouteSettings}/{@code RouteSettings}), 500 on a function error or timeout, 503 when the
  * integration ran past API Gateway's 30-second limit. Every response carries an {@code apigw-requestid} header.
  */
 public final class HttpApiFrontDoor implements AutoCloseable {
@@ -50,6 +51,7 @@ public final class HttpApiFrontDoor implements AutoCloseable {
     private final ThreadPoolExecutor requestThreads;
     private final ExecutorService integrationThreads;
     private final RouteTable routes;
+    private final RouteThrottles throttles;
     private final Map<String, LocalFunction> functions;
     private final HttpApiEventBuilder events;
     private final Duration integrationTimeout;
@@ -63,6 +65,7 @@ public final class HttpApiFrontDoor implements AutoCloseable {
         this.requestThreads = requestThreads;
         this.integrationThreads = integrationThreads;
         this.routes = routes;
+        this.throttles = new RouteThrottles(routes);
         this.functions = Map.copyOf(functions);
         this.events = events;
         this.integrationTimeout = integrationTimeout;
@@ -164,6 +167,9 @@ public final class HttpApiFrontDoor implements AutoCloseable {
         Optional<RouteMatch> match = routes.match(exchange.getRequestMethod(), rawPath);
         if (match.isEmpty()) {
             return HttpApiResponse.notFound();
+        }
+        if (!throttles.tryAcquire(match.get().route())) {
+            return HttpApiResponse.gatewayError(429, "Too Many Requests");
         }
         LocalFunction function = functions.get(match.get().route().functionLogicalId());
         if (function == null) {

@@ -33,7 +33,7 @@ public final class RouteTable {
         List<Route> routes = new ArrayList<>();
         for (FunctionDefinition f : functions) {
             for (FunctionDefinition.HttpRoute r : f.routes()) {
-                routes.add(Route.of(r.method(), r.path(), f.logicalId()));
+                routes.add(Route.of(r.method(), r.path(), f.logicalId()).throttled(r.throttle()));
             }
         }
         return new RouteTable(routes);
@@ -99,8 +99,12 @@ public final class RouteTable {
         }
     }
 
-    /** One route: {@code routeKey} is what API Gateway puts in the event ("POST /v1/requests" or "$default"). */
-    public record Route(String method, String path, String functionLogicalId, List<Segment> segments) {
+    /**
+     * One route: {@code routeKey} is what API Gateway puts in the event ("POST /v1/requests" or "$default");
+     * {@code throttle} its stage throttling, or null for none.
+     */
+    public record Route(String method, String path, String functionLogicalId, List<Segment> segments,
+                        FunctionDefinition.RouteThrottle throttle) {
 
         public static Route of(String method, String path, String functionLogicalId) {
             List<Segment> segments = new ArrayList<>();
@@ -115,7 +119,12 @@ public final class RouteTable {
                     segments.add(s);
                 }
             }
-            return new Route(method.toUpperCase(Locale.ROOT), path, functionLogicalId, List.copyOf(segments));
+            return new Route(method.toUpperCase(Locale.ROOT), path, functionLogicalId, List.copyOf(segments), null);
+        }
+
+        /** The same route with this throttling (null: none). */
+        public Route throttled(FunctionDefinition.RouteThrottle limits) {
+            return new Route(method, path, functionLogicalId, segments, limits);
         }
 
         public boolean isDefault() {

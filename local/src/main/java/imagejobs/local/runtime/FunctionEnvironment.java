@@ -17,7 +17,10 @@ import imagejobs.local.template.FunctionDefinition;
  *       loopback reference URLs allowed;</li>
  *   <li>Gemini, for functions whose template mentions it: the user's {@code GEMINI_API_KEY} (with their
  *       {@code GEMINI_BASE_URL}/{@code GEMINI_AUTH_STYLE} or the template's) or else the simulator's URL and a fixed
- *       key; {@code GEMINI_API_KEY_SECRET_ID} is dropped, there is no Secrets Manager locally;</li>
+ *       key;</li>
+ *   <li>no Secrets Manager locally: every {@code *_SECRET_ID} the template sets is dropped, so the functions use
+ *       their plain variables ({@code GEMINI_API_KEY} above; no {@code CURSOR_SECRET}: the key derived from the
+ *       table name);</li>
  *   <li>{@code IMAGEJOBS_FUNCTION_ENV_<NAME>=value} from the process environment, for every function;</li>
  *   <li>overrides set through {@link #setForAll} and {@link #set} (tests).</li>
  * </ol>
@@ -29,7 +32,7 @@ public final class FunctionEnvironment {
     private static final String GEMINI_API_KEY = "GEMINI_API_KEY";
     private static final String GEMINI_BASE_URL = "GEMINI_BASE_URL";
     private static final String GEMINI_AUTH_STYLE = "GEMINI_AUTH_STYLE";
-    private static final String GEMINI_SECRET_ID = "GEMINI_API_KEY_SECRET_ID";
+    private static final String SECRET_ID_SUFFIX = "_SECRET_ID";
 
     private final Map<String, String> wiring;
     private final Map<String, String> processEnvironment;
@@ -100,8 +103,8 @@ public final class FunctionEnvironment {
                 env.put(GEMINI_BASE_URL, geminiSimulatorBaseUrl);
                 env.put(GEMINI_API_KEY, SIMULATOR_API_KEY);
             }
-            env.remove(GEMINI_SECRET_ID);
         }
+        env.keySet().removeIf(name -> name.endsWith(SECRET_ID_SUFFIX));
 
         processEnvironment.forEach((name, value) -> {
             if (name.startsWith(OVERRIDE_PREFIX) && name.length() > OVERRIDE_PREFIX.length()) {

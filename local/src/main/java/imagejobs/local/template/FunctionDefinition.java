@@ -24,8 +24,25 @@ public record FunctionDefinition(
         List<SqsEventSource> sqsEventSources,
         List<S3EventSource> s3EventSources) {
 
-    /** An HttpApi event: {@code POST /v1/requests}, {@code GET /v1/requests/{request_id}}. */
-    public record HttpRoute(String eventId, String method, String path) {
+    /**
+     * An HttpApi event: {@code POST /v1/requests}, {@code GET /v1/requests/{request_id}}, with the route throttling
+     * its API's stage sets for it ({@code DefaultRouteSettings}, overridden by {@code RouteSettings} for its route
+     * key), or null when the template sets none.
+     */
+    public record HttpRoute(String eventId, String method, String path, RouteThrottle throttle) {
+        public HttpRoute(String eventId, String method, String path) {
+            this(eventId, method, path, null);
+        }
+    }
+
+    /**
+     * API Gateway route throttling: a token bucket of {@code burstLimit} tokens refilled at {@code rateLimit} per
+     * second, for all callers of the route together.
+     */
+    public record RouteThrottle(double rateLimit, int burstLimit) {
+        /** API Gateway's account-level defaults, which apply to whatever a stage leaves unset. */
+        public static final double ACCOUNT_RATE_LIMIT = 10_000;
+        public static final int ACCOUNT_BURST_LIMIT = 5_000;
     }
 
     /** An SQS event: the queue (resolved to its local URL and ARN), batch size, batch-failure reporting. */

@@ -208,7 +208,7 @@ public final class StackDefinitionReader {
                 Map<String, Object> ep = event.get("Properties") == null ? Map.of()
                         : StackTemplate.asMap(event.get("Properties"), where + ".Events." + eventId + ".Properties");
                 switch (type) {
-                    case "HttpApi" -> routes.add(route(eventId, ep));
+                    case "HttpApi" -> routes.add(route(where, eventId, ep));
                     case "SQS" -> sqsSource(where, eventId, ep, sqs);
                     case "S3" -> s3.add(s3Source(eventId, ep));
                     default -> {
@@ -244,14 +244,55 @@ public final class StackDefinitionReader {
         return out;
     }
 
-    private HttpRoute route(String eventId, Map<String, Object> p) {
+    private HttpRoute route(String function, String eventId, Map<String, Object> p) {
         String path = resolver.resolveString(p.get("Path"));
         String method = resolver.resolveString(p.get("Method"));
         if (path == null && method == null) {
-            return new HttpRoute(eventId, "ANY", "$default"); // SAM: an HttpApi event without Path/Method is $default
+            // SAM: an HttpApi event without Path/Method is $default
+            return new HttpRoute(eventId, "ANY", "$default", throttle(function, eventId, p, "$default"));
         }
-        return new HttpRoute(eventId, method == null || method.equals("*") ? "ANY" : method.toUpperCase(Locale.ROOT),
-                path == null ? "/" : path);
+        String m = method == null || method.equals("*") ? "ANY" : method.toUpperCase(Locale.ROOT);
+        String routePath = path == null ? "/" : path;
+        return new HttpRoute(eventId, m, routePath, throttle(function, eventId, p, m + " " + routePath));
+    }
+
+    /**
+     * The stage throttling of the route's API: its {@code DefaultRouteSettings}, with {@code RouteSettings} for this
+     * route key on top; what neither sets is the account's default. An event without ApiId belongs to SAM's implicit
+     * API, configured under Globals.HttpApi. Null when no throttling is set at all, or the API is not this template's.
+     */
+    private FunctionDefinition.RouteThrottle throttle(String function, String eventId, Map<String, Object> p,
+                                                       String routeKey) {
+        Map<String, Object> api;
+        Object apiId = p.get("ApiId");
+        if (apiId == null) {
+            Object globals = template.section("Globals").get("HttpApi");
+            api = globals == null ? Map.of() : StackTemplate.asMap(globals, "Globals.HttpApi");
+        } else if (apiId instanceof Map<?, ?> ref && ref.get("Ref") instanceof String id
+                && template.resource(id) != null && ResourceNames.HTTP_API.equals(template.resource(id).type())) {
+            api = template.resource(id).properties();
+        } else {
+            return null; // an API defined elsewhere: its throttling is not in this template
+        }
+        Object defaults = resolver.resolve(api.get("DefaultRouteSettings"));
+        Object perRoute = resolver.resolve(api.get("RouteSettings"));
+        Map<?, ?> own = perRoute instanceof Map<?, ?> all && all.get(routeKey) instanceof Map<?, ?> r ? r : Map.of();
+        Map<?, ?> stage = defaults instanceof Map<?, ?> d ? d : Map.of();
+        Object rate = own.get("ThrottlingRateLimit") != null ? own.get("ThrottlingRateLimit")
+                : stage.get("ThrottlingRateLimit");
+        Object burst = own.get("ThrottlingBurstLimit") != null ? own.get("ThrottlingBurstLimit")
+                : stage.get("ThrottlingBurstLimit");
+        if (rate == null && burst == null) {
+            return null;
+        }
+        try {
+            return new FunctionDefinition.RouteThrottle(
+                    rate == null ? FunctionDefinition.RouteThrottle.ACCOUNT_RATE_LIMIT : Double.parseDouble(str(rate)),
+                    burst == null ? FunctionDefinition.RouteThrottle.ACCOUNT_BURST_LIMIT : Integer.parseInt(str(burst)));
+        } catch (NumberFormatException e) {
+            throw new TemplateException(function + ".Events." + eventId + ": route throttling must be numbers, got "
+                    + "rate " + rate + ", burst " + burst);
+        }
     }
 
     private void sqsSource(String function, String eventId, Map<String, Object> p, List<SqsEventSource> out) {

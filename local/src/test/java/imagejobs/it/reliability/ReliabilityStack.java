@@ -46,7 +46,7 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * few milliseconds already spent) it never claims a job and every message ends in the dead-letter queue;</li>
  * <li>WorkerMaxConcurrency 16 instead of 5, for the 2,000-job load;</li>
  * <li>API keys of its own tenants with high per-minute rates (the fuzzer alone sends thousands of submits), one of
- * them disabled;</li>
+ * them disabled, and no per-key read limit (READ_RATE_PER_MINUTE=0: the status fuzz sends thousands of reads);</li>
  * <li>the functions reach DynamoDB, SQS and S3 through {@link FaultProxy}s, so a suite can take a service away;</li>
  * <li>everything the functions and the stack log is captured ({@link LogCapture}) for the secrets scan;</li>
  * <li>the Gemini simulator keeps up to 100,000 requests in its log, so upstream calls can be counted per job.</li>
@@ -113,6 +113,7 @@ final class ReliabilityStack {
                     .geminiStarter(ReliabilityStack::simulator)
                     .functionEnvironment("RETRY_BASE_MILLIS", "20")
                     .functionEnvironment("ALLOW_LOOPBACK_REFERENCES", "true")
+                    .functionEnvironment("READ_RATE_PER_MINUTE", "0")
                     .out(logs.stream())
                     .build());
             holder[0] = s;

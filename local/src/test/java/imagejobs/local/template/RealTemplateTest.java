@@ -59,6 +59,9 @@ class RealTemplateTest {
         assertEquals("30", status.get("RETENTION_DAYS"), "numbers become strings");
         assertEquals("4", status.get("MAX_ATTEMPTS"));
         assertEquals("3600", status.get("PRESIGN_TTL_SECONDS"));
+        assertEquals("1200", status.get("READ_RATE_PER_MINUTE"));
+        assertEquals("CursorSigningSecret", status.get("CURSOR_SECRET_ID"), "a Ref of a resource the local stack"
+                + " does not create resolves to its logical id (FunctionEnvironment drops *_SECRET_ID)");
         assertFalse(function("SubmitFunction").environment().containsKey("PRESIGN_TTL_SECONDS"));
 
         Map<String, String> worker = function("WorkerFunction").environment();
@@ -71,8 +74,9 @@ class RealTemplateTest {
 
     @Test
     void httpRoutes() {
-        assertEquals(List.of(new HttpRoute("SubmitRequest", "POST", "/v1/requests"),
-                        new HttpRoute("GenerateContent", "POST", "/v1beta/models/{modelAction}")),
+        FunctionDefinition.RouteThrottle stage = new FunctionDefinition.RouteThrottle(200, 400);
+        assertEquals(List.of(new HttpRoute("SubmitRequest", "POST", "/v1/requests", stage),
+                        new HttpRoute("GenerateContent", "POST", "/v1beta/models/{modelAction}", stage)),
                 function("SubmitFunction").routes());
         assertEquals(List.of("GET /v1/requests/{request_id}", "GET /v1/requests",
                         "POST /v1/requests/{request_id}/cancel", "GET /v1/models", "GET /v1/models/{model}"),

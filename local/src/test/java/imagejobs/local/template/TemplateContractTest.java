@@ -675,6 +675,245 @@ class TemplateContractTest {
         assertEquals(null, methodBody(source, "b"));
     }
 
+    // (f) deploy readiness: throttling, kept data, secrets, presign cap, stack name, alarms, deploy path ------------
+
+    @Test
+    void everyRouteHasTheStagesThrottlingFromParameters() {
+        Map<String, Object> api = template.resource("Api").properties();
+        Map<String, Object> defaults = map(api.get("DefaultRouteSettings"));
+        assertEquals(Map.of("Ref", "ApiThrottlingRateLimit"), defaults.get("ThrottlingRateLimit"));
+        assertEquals(Map.of("Ref", "ApiThrottlingBurstLimit"), defaults.get("ThrottlingBurstLimit"));
+        double rate = Double.parseDouble(parameter("ApiThrottlingRateLimit").get("Default").toString());
+        int burst = Integer.parseInt(parameter("ApiThrottlingBurstLimit").get("Default").toString());
+        assertTrue(burst >= rate, "a burst below the steady rate would refuse a second's worth of requests at once");
+        List<HttpRoute> routes = stack.functions().stream().flatMap(f -> f.routes().stream()).toList();
+        assertFalse(routes.isEmpty());
+        for (HttpRoute r : routes) {
+            assertEquals(new FunctionDefinition.RouteThrottle(rate, burst), r.throttle(), r.method() + " " + r.path()
+                    + " is throttled by the stage (and by the local front door alike)");
+        }
+    }
+
+    @Test
+    void theStatusFunctionHasAReadLimitParameterWithTheCodesDefault() {
+        Map<String, String> status = function("StatusFunction").environment();
+        assertEquals(String.valueOf(imagejobs.shared.config.Settings.DEFAULT_READ_RATE),
+                status.get("READ_RATE_PER_MINUTE"));
+        assertEquals(Map.of("Ref", "ReadRatePerMinute"), map(map(template.resource("StatusFunction").properties()
+                .get("Environment")).get("Variables")).get("READ_RATE_PER_MINUTE"));
+        assertEquals("0", parameter("ReadRatePerMinute").get("MinValue").toString(), "0 turns the limit off");
+        // Counting reads writes the counters: the status role may update the keys table, nothing more.
+        assertTrue(statementsOf("StatusFunction").stream().anyMatch(s -> asStrings(s.get("Action"))
+                .contains("dynamodb:UpdateItem") && Map.of("Fn::GetAtt", List.of("KeysTable", "Arn"))
+                .equals(s.get("Resource"))), "the status function writes its read counters to the keys table");
+    }
+
+    @Test
+    void noSecretReachesAFunctionsEnvironment() {
+        Set<String> noEcho = new TreeSet<>();
+        template.section("Parameters").forEach((name, spec) -> {
+            if ("true".equals(String.valueOf(map(spec).get("NoEcho")))) {
+                noEcho.add(name);
+            }
+        });
+        String globals = String.valueOf(template.functionGlobals().get("Environment"));
+        noEcho.forEach(p -> assertFalse(globals.contains("Ref=" + p) || globals.contains("${" + p + "}"),
+                "NoEcho parameter " + p + " in Globals"));
+        for (StackTemplate.TemplateResource r : template.resourcesOfType(ResourceNames.FUNCTION)) {
+            String environment = String.valueOf(r.properties().get("Environment"));
+            noEcho.forEach(p -> assertFalse(environment.contains("Ref=" + p) || environment.contains("${" + p + "}"),
+                    r.logicalId() + " puts NoEcho " + p
+                    + " into its environment, where anyone who can read the function's configuration sees it"));
+        }
+        for (FunctionDefinition f : stack.functions()) {
+            assertFalse(f.environment().containsKey("CURSOR_SECRET"), f.logicalId() + ": the cursor key itself");
+            assertFalse(f.environment().containsKey("GEMINI_API_KEY"), f.logicalId() + ": the Gemini key itself");
+        }
+    }
+
+    @Test
+    void theCursorKeyIsAGeneratedSecretOnlyTheStatusFunctionMayRead() {
+        Map<String, Object> variables = map(map(template.resource("StatusFunction").properties().get("Environment"))
+                .get("Variables"));
+        assertEquals(Map.of("Ref", "CursorSigningSecret"), variables.get("CURSOR_SECRET_ID"));
+        StackTemplate.TemplateResource secret = template.resource("CursorSigningSecret");
+        assertEquals("AWS::SecretsManager::Secret", secret.type());
+        Map<String, Object> generate = map(secret.properties().get("GenerateSecretString"));
+        assertTrue(Integer.parseInt(generate.get("PasswordLength").toString())
+                >= imagejobs.shared.config.Settings.MIN_CURSOR_SECRET_LENGTH, "long enough for Settings.cursorKey");
+        assertFalse(secret.properties().containsKey("SecretString"), "generated, never written in the template");
+        for (FunctionDefinition f : stack.functions()) {
+            List<Object> readable = statementsOf(f.logicalId()).stream()
+                    .filter(s -> asStrings(s.get("Action")).stream().anyMatch(a -> a.startsWith("secretsmanager:")))
+                    .map(s -> s.get("Resource")).toList();
+            if (f.logicalId().equals("StatusFunction")) {
+                assertEquals(List.of(Map.of("Ref", "CursorSigningSecret")), readable,
+                        "exactly the cursor secret, by its ARN");
+            } else {
+                assertFalse(readable.contains(Map.of("Ref", "CursorSigningSecret")), f.logicalId()
+                        + " may not read the cursor key");
+            }
+        }
+        assertTrue(read(TestPaths.root().resolve("functions/status/src/main/java/imagejobs/status/StatusWiring.java"))
+                .contains("CursorKeySource.from(settings"), "the status wiring reads the key through CursorKeySource");
+    }
+
+    @Test
+    void presignedUrlsAreCappedAtTheLifeOfTheCredentialsThatSignThem() {
+        Map<String, Object> ttl = parameter("PresignTtlSeconds");
+        assertEquals(String.valueOf(imagejobs.shared.config.Settings.MAX_PRESIGN_TTL_SECONDS),
+                ttl.get("MaxValue").toString());
+        assertTrue(Integer.parseInt(ttl.get("Default").toString())
+                <= imagejobs.shared.config.Settings.MAX_PRESIGN_TTL_SECONDS);
+        assertTrue(String.valueOf(ttl.get("Description")).contains("12 hours"), "the description says why");
+    }
+
+    @Test
+    void tablesAndTheBucketSurviveAStackDeleteOrReplacement() {
+        Map<String, Object> resources = map(template.document().get("Resources"));
+        List<String> kept = new ArrayList<>();
+        for (StackTemplate.TemplateResource r : template.resources()) {
+            if (r.type().equals(ResourceNames.TABLE) || r.type().equals(ResourceNames.BUCKET)) {
+                Map<String, Object> body = map(resources.get(r.logicalId()));
+                assertEquals("Retain", body.get("DeletionPolicy"), r.logicalId());
+                assertEquals("Retain", body.get("UpdateReplacePolicy"), r.logicalId());
+                kept.add(r.logicalId());
+            }
+        }
+        assertEquals(List.of("JobsTable", "KeysTable", "ImagesBucket"), kept);
+    }
+
+    /**
+     * The bucket name is built from the stack name and CloudFormation cannot check a string's length or case before
+     * it creates things: BucketNameCheck (an SSM parameter with S3's rule as AllowedPattern) holds the same name and
+     * everything keeping data waits for it.
+     */
+    @Test
+    void aStackNameThatMakesABadBucketNameFailsBeforeAnyDataResource() {
+        StackTemplate.TemplateResource check = template.resource("BucketNameCheck");
+        assertEquals("AWS::SSM::Parameter", check.type());
+        assertEquals(template.resource("ImagesBucket").properties().get("BucketName"), check.properties().get("Value"),
+                "the check holds exactly the bucket's name");
+        assertTrue(check.properties().get("Value").toString().contains("AWS::StackName"));
+        Pattern rule = Pattern.compile(check.properties().get("AllowedPattern").toString());
+        Map<String, Object> resources = map(template.document().get("Resources"));
+        for (String id : List.of("JobsTable", "KeysTable", "ImagesBucket")) {
+            assertTrue(asStrings(map(resources.get(id)).get("DependsOn")).contains("BucketNameCheck"), id);
+        }
+        assertFalse(map(resources.get("BucketNameCheck")).containsKey("DependsOn"), "created first");
+
+        // The documented limit: 42 characters less the region's length (33 in us-east-1, 28 in ap-southeast-1).
+        for (String region : List.of("us-east-1", "eu-central-1", "ap-southeast-1")) {
+            int longest = 42 - region.length();
+            assertTrue(rule.matcher(bucketNameFor("a".repeat(longest), region)).matches(), region);
+            assertFalse(rule.matcher(bucketNameFor("a".repeat(longest + 1), region)).matches(), region);
+            assertTrue(bucketNameFor("a".repeat(longest), region).length() <= 63);
+        }
+        assertTrue(rule.matcher(bucketNameFor("imagejobs", "us-east-1")).matches());
+        assertTrue(rule.matcher(bucketNameFor("imagejobs-prod-2", "us-east-1")).matches());
+        assertFalse(rule.matcher(bucketNameFor("ImageJobs", "us-east-1")).matches(), "upper case");
+        String readme = read(TestPaths.root().resolve("README.md"));
+        assertTrue(readme.contains("42 characters less the region's length"), "README states the limit");
+    }
+
+    private static String bucketNameFor(String stackName, String region) {
+        StackContext context = new StackContext(stackName, "123456789012", region, "aws", "amazonaws.com", Map.of());
+        return new ResourceNames(template, context, SQS).resolver().resolveString(
+                template.resource("BucketNameCheck").properties().get("Value"));
+    }
+
+    @Test
+    void theWorkerAlarmWatchesTheWorkersOwnFailureCountAndDeadInvocations() {
+        Map<String, Object> alarm = template.resource("WorkerErrorsAlarm").properties();
+        List<Map<String, Object>> queries = ((List<?>) alarm.get("Metrics")).stream().map(TemplateContractTest::map)
+                .toList();
+        Map<String, Map<String, Object>> metrics = new TreeMap<>();
+        for (Map<String, Object> q : queries) {
+            if (q.containsKey("MetricStat")) {
+                metrics.put(q.get("Id").toString(), map(map(q.get("MetricStat")).get("Metric")));
+            }
+        }
+        Map<String, Object> crashes = metrics.values().stream()
+                .filter(m -> "imagejobs".equals(m.get("Namespace"))).findFirst()
+                .orElseThrow(() -> new AssertionError("the alarm reads no imagejobs metric"));
+        assertEquals(imagejobs.shared.worker.JobProcessor.ATTEMPT_FAILURES, crashes.get("MetricName"));
+        assertEquals(imagejobs.adapters.metrics.EmfMetrics.NAMESPACE, crashes.get("Namespace"));
+        Map<String, Object> dimensions = new TreeMap<>();
+        ((List<?>) crashes.get("Dimensions")).forEach(d -> dimensions.put(map(d).get("Name").toString(),
+                map(d).get("Value")));
+        assertEquals(Map.of("function", Map.of("Ref", "WorkerFunction"), "cause", "crash"), dimensions,
+                "EMF dimension sets: the function's name (AWS_LAMBDA_FUNCTION_NAME = Ref) and the cause");
+        String processor = read(sharedSource("imagejobs/shared/worker/JobProcessor.java"));
+        assertTrue(processor.contains("attemptFailed(\"crash\")"), "the worker emits cause=crash");
+        assertTrue(metrics.values().stream().anyMatch(m -> "AWS/Lambda".equals(m.get("Namespace"))
+                && "Errors".equals(m.get("MetricName"))), "invocations that die whole (timeouts) still count");
+        List<Map<String, Object>> returned = queries.stream().filter(q -> !Boolean.FALSE.equals(q.get("ReturnData")))
+                .toList();
+        assertEquals(1, returned.size(), "one expression is the alarm's series");
+        String expression = returned.get(0).get("Expression").toString();
+        metrics.keySet().forEach(id -> assertTrue(expression.contains(id), expression + " uses " + id));
+        assertFalse(alarm.containsKey("MetricName"), "no single-metric form beside Metrics");
+    }
+
+    @Test
+    void theDeployPathIsMavenThenSamDeployWithNoSamBuild() {
+        String samconfig = read(TestPaths.root().resolve("samconfig.toml"));
+        assertFalse(samconfig.contains("[default.build.parameters]"), "no sam build settings: no sam build");
+        assertFalse(samconfig.contains("[default.sync.parameters]"), "sam sync builds too");
+        assertTrue(samconfig.contains("template_file = \"template.yaml\""),
+                "sam deploy never picks up a stale .aws-sam/build/template.yaml");
+        String readme = read(TestPaths.root().resolve("README.md"));
+        String deploy = readme.substring(readme.indexOf("## Deploying to AWS"), readme.indexOf("## Operations"));
+        List<String> deployCommands = shellCommands(deploy);
+        assertTrue(deployCommands.stream().anyMatch(c -> c.startsWith("./mvnw -B package -DskipTests")),
+                deployCommands.toString());
+        assertTrue(deployCommands.stream().anyMatch(c -> c.startsWith("sam deploy --guided")), deployCommands.toString());
+        for (String command : shellCommands(readme)) {
+            assertFalse(command.contains("sam build") || command.contains("sam sync"), "README runs " + command);
+        }
+        Pattern chained = Pattern.compile("sam build\\s*(&&|;)|(&&|;)\\s*sam build");
+        for (String text : List.of(samconfig, read(TestPaths.template()))) {
+            text.lines().filter(l -> chained.matcher(l).find()).forEach(l -> fail("a sam build step: " + l.strip()));
+        }
+        for (StackTemplate.TemplateResource f : template.resourcesOfType(ResourceNames.FUNCTION)) {
+            assertTrue(String.valueOf(f.properties().get("CodeUri")).endsWith(".jar"), f.logicalId()
+                    + ": sam deploy uploads the Maven-built jar as it is");
+        }
+    }
+
+    /** The commands of a Markdown text's ```sh blocks, comments and blank lines left out. */
+    private static List<String> shellCommands(String markdown) {
+        List<String> commands = new ArrayList<>();
+        String[] parts = markdown.split("```");
+        for (int i = 1; i < parts.length; i += 2) {
+            if (parts[i].startsWith("sh\n")) {
+                parts[i].lines().skip(1).map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("#"))
+                        .forEach(commands::add);
+            }
+        }
+        return commands;
+    }
+
+    private static Map<String, Object> parameter(String name) {
+        Object spec = template.section("Parameters").get(name);
+        assertNotNull(spec, "template parameter " + name);
+        return map(spec);
+    }
+
+    /** Every Allow statement of a function's inline policies. */
+    private static List<Map<String, Object>> statementsOf(String functionId) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        Object policies = template.resource(functionId).properties().get("Policies");
+        if (policies instanceof List<?> list) {
+            for (Object policy : list) {
+                if (policy instanceof Map<?, ?> p && p.get("Statement") instanceof List<?> statements) {
+                    statements.forEach(s -> out.add(map(s)));
+                }
+            }
+        }
+        return out;
+    }
+
     // helpers -----------------------------------------------------------------------------------------------------
 
     /** Key-prefix literals each shared class builds tenant keys from, e.g. OutcomeWriter → [outputs/, conversations/]. */

@@ -13,7 +13,8 @@ import imagejobs.shared.http.ApiRequest;
  * Who is calling: {@code Authorization: Bearer <key>}, {@code x-api-key: <key>} or Google's own
  * {@code x-goog-api-key: <key>} (so Google's SDKs pointed at this service work unchanged), looked up by SHA-256 hash:
  * the key itself is never stored, logged or echoed. 401 for a missing, malformed or unknown key, 403 for a disabled
- * one; {@link #checkRate} answers 429 with Retry-After past the key's per-minute submit rate.
+ * one; {@link #checkRate} and {@link #checkReadRate} answer 429 with Retry-After past the key's per-minute submit
+ * and read budgets.
  */
 public final class Authenticator {
     public static final String UNAUTHENTICATED = "UNAUTHENTICATED";
@@ -40,16 +41,33 @@ public final class Authenticator {
     }
 
     /**
-     * Counts the request against the key's per-minute rate (its own or {@code defaultRate}); 429 with Retry-After
+     * Counts a submit against the key's per-minute rate (its own or {@code defaultRate}); 429 with Retry-After
      * (seconds until the next one-minute window) once the budget is spent.
      */
     public void checkRate(KeyRecord key, int defaultRate, Clock clock) {
         int limit = key.ratePerMinute() == null ? defaultRate : key.ratePerMinute();
+        check(key, RateCounter.SUBMITS, limit, clock, "rate limit of " + limit + " requests per minute exceeded", "");
+    }
+
+    /**
+     * Counts a status request (poll, list, cancel, models) against the key's read budget, the same for every key;
+     * 429 with Retry-After once it is spent. {@code readsPerMinute} 0 turns the check off (no counter write).
+     */
+    public void checkReadRate(KeyRecord key, int readsPerMinute, Clock clock) {
+        if (readsPerMinute <= 0) {
+            return;
+        }
+        check(key, RateCounter.READS, readsPerMinute, clock, "read limit of " + readsPerMinute
+                + " requests per minute for this API key exceeded", "; poll each job at most once a second, or"
+                + " follow many jobs with one list request (GET /v1/requests?status=...)");
+    }
+
+    private void check(KeyRecord key, RateCounter counter, int limit, Clock clock, String what, String advice) {
         Instant now = clock.instant();
-        if (!keys.tryAcquire(key.keyHash(), limit, now)) {
+        if (!keys.tryAcquire(key.keyHash(), counter, limit, now)) {
             long retryAfter = Math.max(1, 60 - (now.getEpochSecond() % 60));
-            throw new ApiException(429, RATE_LIMITED, "rate limit of " + limit + " requests per minute exceeded;"
-                    + " retry in " + retryAfter + " s", null, Map.of("retry-after", Long.toString(retryAfter)));
+            throw new ApiException(429, RATE_LIMITED, what + "; retry in " + retryAfter + " s" + advice, null,
+                    Map.of("retry-after", Long.toString(retryAfter)));
         }
     }
 

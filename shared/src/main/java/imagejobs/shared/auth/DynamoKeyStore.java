@@ -17,7 +17,10 @@ import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 import software.amazon.awssdk.services.dynamodb.model.ScanResponse;
 
-/** {@link KeyStore} on DynamoDB. Rate counters live in the same table under {@code rate#…} keys with a TTL. */
+/**
+ * {@link KeyStore} on DynamoDB. Rate counters live in the same table under {@code rate#…} (submits) and
+ * {@code read#…} (status routes) keys with a TTL.
+ */
 public final class DynamoKeyStore implements KeyStore {
     public static final String KEY_HASH = "key_hash";
     public static final String KEY_ID = "key_id";
@@ -29,7 +32,6 @@ public final class DynamoKeyStore implements KeyStore {
     public static final String HITS = "hits";
     public static final String EXPIRES_AT = "expires_at";
     public static final String TENANT_INDEX = "tenant-index";
-    private static final String RATE_PREFIX = "rate#";
     /** BatchGetItem's limit per request. */
     public static final int MAX_BATCH_GET = 100;
     private static final int MAX_BATCH_GET_ATTEMPTS = 5;
@@ -166,12 +168,12 @@ public final class DynamoKeyStore implements KeyStore {
     }
 
     @Override
-    public boolean tryAcquire(String keyHash, int limit, Instant now) {
+    public boolean tryAcquire(String keyHash, RateCounter counter, int limit, Instant now) {
         long minute = now.getEpochSecond() / 60;
-        String counter = RATE_PREFIX + keyHash + "#" + minute;
+        String window = counter.prefix() + keyHash + "#" + minute;
         try {
             dynamo.updateItem(r -> r.tableName(table)
-                    .key(Map.of(KEY_HASH, AttributeValue.fromS(counter)))
+                    .key(Map.of(KEY_HASH, AttributeValue.fromS(window)))
                     .updateExpression("ADD " + HITS + " :one SET " + EXPIRES_AT + " = :expires")
                     .conditionExpression("attribute_not_exists(" + HITS + ") OR " + HITS + " < :limit")
                     .expressionAttributeValues(Map.of(

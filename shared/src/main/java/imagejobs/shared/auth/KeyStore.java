@@ -26,8 +26,8 @@ public interface KeyStore {
     TenantStatus tenantStatus(String tenant);
 
     /**
-     * Counts one request against the key's fixed one-minute window. False when the window already holds
-     * {@code limit} requests (the request must be refused).
+     * Counts one request against the key's fixed one-minute window of {@code counter}. False when the window already
+     * holds {@code limit} requests (the request must be refused).
      */
-    boolean tryAcquire(String keyHash, int limit, Instant now);
+    boolean tryAcquire(String keyHash, RateCounter counter, int limit, Instant now);
 }

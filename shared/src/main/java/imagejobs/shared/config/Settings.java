@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * Every environment variable the functions read, with its default, in one place. The README's configuration
@@ -19,6 +20,7 @@ public final class Settings {
     public static final String MAX_ATTEMPTS = "MAX_ATTEMPTS";
     public static final String DEFAULT_MODEL = "DEFAULT_MODEL";
     public static final String DEFAULT_RATE_PER_MINUTE = "DEFAULT_RATE_PER_MINUTE";
+    public static final String READ_RATE_PER_MINUTE = "READ_RATE_PER_MINUTE";
     public static final String MAX_BODY_BYTES = "MAX_BODY_BYTES";
     public static final String S3_FORCE_PATH_STYLE = "S3_FORCE_PATH_STYLE";
     public static final String GEMINI_BASE_URL = "GEMINI_BASE_URL";
@@ -29,13 +31,25 @@ public final class Settings {
     public static final String ALLOW_LOOPBACK_REFERENCES = "ALLOW_LOOPBACK_REFERENCES";
     public static final String RETRY_BASE_MILLIS = "RETRY_BASE_MILLIS";
     public static final String CURSOR_SECRET = "CURSOR_SECRET";
+    public static final String CURSOR_SECRET_ID = "CURSOR_SECRET_ID";
     public static final String PRIME_ON_INIT = "PRIME_ON_INIT";
 
     public static final int DEFAULT_RETENTION_DAYS = 30;
     public static final int DEFAULT_PRESIGN_TTL_SECONDS = 3600;
+    /**
+     * A presigned URL dies with the credentials that signed it, whatever its own expiry says. In Lambda those are the
+     * execution role's temporary credentials, which last at most about 12 hours (Lambda does not apply the role's
+     * MaxSessionDuration); a longer lifetime would hand out URLs that promise more than they keep.
+     */
+    public static final int MAX_PRESIGN_TTL_SECONDS = 12 * 3600;
     public static final int DEFAULT_MAX_ATTEMPTS = 4;
     public static final String DEFAULT_MODEL_ID = "gemini-2.5-flash-image";
     public static final int DEFAULT_RATE = 60;
+    /**
+     * Status requests per minute per key: a client polling each of 20 jobs once a second (what the default submit
+     * rate keeps in flight when Gemini takes 20 s a job) stays under it.
+     */
+    public static final int DEFAULT_READ_RATE = 1200;
     /**
      * Lambda takes at most 6 MB (6,291,456 bytes) per synchronous invocation, the event's envelope (headers, request
      * context) included, so a larger body never reaches the function behind API Gateway (whose own limit, 10 MB, is
@@ -79,8 +93,14 @@ public final class Settings {
         return Duration.ofDays(env.integer(RETENTION_DAYS, DEFAULT_RETENTION_DAYS));
     }
 
+    /** Lifetime of presigned image URLs: 1 s to {@link #MAX_PRESIGN_TTL_SECONDS}, else the cold start fails. */
     public Duration presignTtl() {
-        return Duration.ofSeconds(env.integer(PRESIGN_TTL_SECONDS, DEFAULT_PRESIGN_TTL_SECONDS));
+        int seconds = env.integer(PRESIGN_TTL_SECONDS, DEFAULT_PRESIGN_TTL_SECONDS);
+        if (seconds < 1 || seconds > MAX_PRESIGN_TTL_SECONDS) {
+            throw new ConfigurationException(PRESIGN_TTL_SECONDS + " must be from 1 to " + MAX_PRESIGN_TTL_SECONDS
+                    + " (a presigned URL dies with the Lambda credentials that signed it), got " + seconds);
+        }
+        return Duration.ofSeconds(seconds);
     }
 
     public int maxAttempts() {
@@ -93,6 +113,15 @@ public final class Settings {
 
     public int defaultRatePerMinute() {
         return env.integer(DEFAULT_RATE_PER_MINUTE, DEFAULT_RATE);
+    }
+
+    /** Status requests per minute per API key (every key alike); 0 turns the per-key read limit off. */
+    public int readRatePerMinute() {
+        int rate = env.integer(READ_RATE_PER_MINUTE, DEFAULT_READ_RATE);
+        if (rate < 0) {
+            throw new ConfigurationException(READ_RATE_PER_MINUTE + " must be 0 (no limit) or more, got " + rate);
+        }
+        return rate;
     }
 
     public int maxBodyBytes() {
@@ -150,21 +179,39 @@ public final class Settings {
     }
 
     /**
-     * The key that signs list cursors (HMAC-SHA256). CURSOR_SECRET when set (at least 32 characters, else the cold
-     * start fails). When unset: SHA-256 of a fixed label and the jobs table name. That fallback is stable across
-     * containers and deploys, so cursors keep working, but it is no secret: whoever knows the table name could mint
-     * cursors. A minted cursor still moves only within the caller's own jobs (the tenant always comes from the API
-     * key, never from the cursor), so the fallback costs cursor integrity, not tenant isolation. Changing the
-     * secret invalidates cursors already handed out (clients get 400 INVALID_CURSOR and list from the start).
+     * CURSOR_SECRET_ID: the Secrets Manager secret (name or ARN) holding the cursor key, read on first use when
+     * CURSOR_SECRET is not set (the template creates the secret and sets this; the local stack sets neither).
+     */
+    public Optional<String> cursorSecretId() {
+        return env.optional(CURSOR_SECRET_ID);
+    }
+
+    /**
+     * The key that signs list cursors (HMAC-SHA256) when it comes from the environment: CURSOR_SECRET when set (at
+     * least 32 characters, else the cold start fails). When unset: SHA-256 of a fixed label and the jobs table name.
+     * That fallback is stable across containers and deploys, so cursors keep working, but it is no secret: whoever
+     * knows the table name could mint cursors. A minted cursor still moves only within the caller's own jobs (the
+     * tenant always comes from the API key, never from the cursor), so the fallback costs cursor integrity, not tenant
+     * isolation. Changing the secret invalidates cursors already handed out (clients get 400 INVALID_CURSOR and list
+     * from the start). {@code imagejobs.shared.status.CursorKeySource} puts CURSOR_SECRET_ID between the two.
      */
     public byte[] cursorSecret() {
-        return env.optional(CURSOR_SECRET).map(secret -> {
-            if (secret.length() < MIN_CURSOR_SECRET_LENGTH) {
-                throw new ConfigurationException("environment variable " + CURSOR_SECRET + " must be at least "
-                        + MIN_CURSOR_SECRET_LENGTH + " characters (e.g. openssl rand -base64 48)");
-            }
-            return secret.getBytes(StandardCharsets.UTF_8);
-        }).orElseGet(() -> sha256(CURSOR_FALLBACK_LABEL + jobsTable()));
+        return env.optional(CURSOR_SECRET).map(secret -> cursorKey(secret, "environment variable " + CURSOR_SECRET))
+                .orElseGet(this::derivedCursorSecret);
+    }
+
+    /** The fallback cursor key, derived from the jobs table name. */
+    public byte[] derivedCursorSecret() {
+        return sha256(CURSOR_FALLBACK_LABEL + jobsTable());
+    }
+
+    /** A configured cursor secret as key bytes; shorter than {@link #MIN_CURSOR_SECRET_LENGTH} fails the start. */
+    public static byte[] cursorKey(String secret, String source) {
+        if (secret == null || secret.length() < MIN_CURSOR_SECRET_LENGTH) {
+            throw new ConfigurationException(source + " must hold at least " + MIN_CURSOR_SECRET_LENGTH
+                    + " characters (e.g. openssl rand -base64 48)");
+        }
+        return secret.getBytes(StandardCharsets.UTF_8);
     }
 
     private static byte[] sha256(String value) {

@@ -8,6 +8,7 @@ import java.security.MessageDigest;
 import java.time.format.DateTimeParseException;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.function.Supplier;
 
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -43,14 +44,42 @@ public final class ListCursors {
     private static final Base64.Encoder ENCODER = Base64.getUrlEncoder().withoutPadding();
     private static final Base64.Decoder DECODER = Base64.getUrlDecoder();
 
-    private final SecretKeySpec key;
+    private final Supplier<byte[]> secret;
+    private volatile SecretKeySpec key;
 
     /** {@code secret}: at least 16 bytes (Settings.cursorSecret()). */
     public ListCursors(byte[] secret) {
+        this.key = spec(secret);
+        this.secret = null;
+    }
+
+    /**
+     * A key fetched on the first cursor encoded or decoded ({@link CursorKeySource}), not at construction: a key from
+     * Secrets Manager then never sits in a SnapStart snapshot. A failed fetch is not remembered; the next call tries
+     * again.
+     */
+    public ListCursors(Supplier<byte[]> secret) {
+        this.secret = secret;
+    }
+
+    private static SecretKeySpec spec(byte[] secret) {
         if (secret == null || secret.length < 16) {
             throw new IllegalArgumentException("the cursor key must be at least 16 bytes");
         }
-        this.key = new SecretKeySpec(secret.clone(), "HmacSHA256");
+        return new SecretKeySpec(secret.clone(), "HmacSHA256");
+    }
+
+    private SecretKeySpec key() {
+        SecretKeySpec k = key;
+        if (k == null) {
+            synchronized (this) {
+                if (key == null) {
+                    key = spec(secret.get());
+                }
+                k = key;
+            }
+        }
+        return k;
     }
 
     public String encode(String tenant, ListFilters filters, Position position) {
@@ -123,7 +152,7 @@ public final class ListCursors {
     private byte[] tag(String tenant, ListFilters filters, byte[] createdAt, byte[] requestId) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(key);
+            mac.init(key());
             mac.update(LABEL);
             mac.update(VERSION);
             lengthPrefixed(mac, tenant.getBytes(StandardCharsets.UTF_8));

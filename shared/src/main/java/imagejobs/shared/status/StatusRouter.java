@@ -1,5 +1,6 @@
 package imagejobs.shared.status;
 
+import java.time.Clock;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -12,8 +13,9 @@ import imagejobs.shared.http.ApiResponse;
 import imagejobs.shared.log.StructuredLog;
 
 /**
- * The status function's routes. Every route is authenticated first (401/403 before anything else); jobs are
- * then looked at only through the caller's tenant.
+ * The status function's routes. Every route is authenticated first (401/403 before anything else), then counted
+ * against the key's read budget (429 RATE_LIMITED with Retry-After past it, the submit limit's answer); jobs are then
+ * looked at only through the caller's tenant.
  *
  * <pre>
  * GET  /v1/requests                       list       GET /v1/models          the catalog
@@ -34,17 +36,29 @@ public final class StatusRouter {
     private final Authenticator authenticator;
     private final JobQueries jobs;
     private final ModelQueries models;
+    private final int readsPerMinute;
+    private final Clock clock;
 
+    /** Without a read limit: for tests of the routes themselves. */
     public StatusRouter(Authenticator authenticator, JobQueries jobs, ModelQueries models) {
+        this(authenticator, jobs, models, 0, Clock.systemUTC());
+    }
+
+    /** @param readsPerMinute status requests per minute per API key (Settings.readRatePerMinute()); 0: no limit */
+    public StatusRouter(Authenticator authenticator, JobQueries jobs, ModelQueries models, int readsPerMinute,
+                        Clock clock) {
         this.authenticator = authenticator;
         this.jobs = jobs;
         this.models = models;
+        this.readsPerMinute = readsPerMinute;
+        this.clock = clock;
     }
 
     public ApiResponse route(ApiRequest request) {
         KeyRecord key = authenticator.authenticate(request);
         String tenant = key.tenant();
         StructuredLog.put("tenant", tenant);
+        authenticator.checkReadRate(key, readsPerMinute, clock);
         String method = request.method() == null ? "" : request.method();
         String path = request.path() == null ? "" : request.path();
         Optional<String> requestId = request.pathParameter("request_id");

@@ -61,6 +61,12 @@ public final class JobProcessor {
     static final int STORE_RETRY_ATTEMPT = 3;
     public static final String WORKER_FAILED = "WORKER_FAILED";
     public static final String INVALID_REFERENCE = "INVALID_REFERENCE";
+    /**
+     * EMF metric, one per failure that sends the message back to the queue, by {@code cause}: {@code crash} (DynamoDB,
+     * S3 or SQS failing, a bug: anything but Gemini; the template's WorkerErrorsAlarm watches it) or {@code upstream}
+     * (a retryable Gemini failure: 429, 5xx, timeout). Gemini refusals and bad input end the job and are not counted.
+     */
+    public static final String ATTEMPT_FAILURES = "AttemptFailures";
 
     /** What to do with the message. */
     public sealed interface Result {
@@ -122,6 +128,19 @@ public final class JobProcessor {
      * @param budget        time left in this invocation, or null when unbounded
      */
     public Result process(String requestId, String receiptHandle, Duration budget) {
+        try {
+            return processDelivery(requestId, receiptHandle, budget);
+        } catch (RuntimeException e) {
+            attemptFailed("crash");
+            throw e;
+        }
+    }
+
+    private void attemptFailed(String cause) {
+        metrics.emit(List.of(List.of("cause")), Map.of("cause", cause), new Metrics.Value(ATTEMPT_FAILURES, 1, Unit.COUNT));
+    }
+
+    private Result processDelivery(String requestId, String receiptHandle, Duration budget) {
         StructuredLog.put("job_id", requestId);
         Optional<Job> current;
         try {
@@ -284,6 +303,7 @@ public final class JobProcessor {
         if (!e.kind().retryable()) {
             return fail(job, attempt, new JobError(code, e.getMessage(), false));
         }
+        attemptFailed("upstream");
         if (attempt >= maxAttempts) {
             return fail(job, attempt, new JobError(code, "gave up after " + attempt + " attempts: " + e.getMessage(),
                     true));
@@ -295,6 +315,7 @@ public final class JobProcessor {
     /** An unexpected failure (S3, DynamoDB, a bug): retried like an upstream error, within the same cap. */
     private Result crashed(Job job, int attempt, RuntimeException e, String receiptHandle) {
         LOG.error("attempt failed unexpectedly", e);
+        attemptFailed("crash");
         // The exception (type, message, stack) is in the log line above; the client reads what it means to them.
         String what = InternalFailures.describe(e);
         if (attempt >= maxAttempts) {
@@ -348,6 +369,7 @@ public final class JobProcessor {
      * then the lease it set protects the job as after a crash.
      */
     private Result storeUnavailable(String receiptHandle, RuntimeException e) {
+        attemptFailed("crash");
         Duration delay = backoff.delay(STORE_RETRY_ATTEMPT, null);
         LOG.warn("jobs table unavailable before the claim; message returned", "error_type",
                 e.getClass().getSimpleName(), "retry_in_ms", delay.toMillis());

@@ -142,7 +142,7 @@ final class EditTriggerRig {
         }
 
         @Override
-        public boolean tryAcquire(String keyHash, int limit, Instant now) {
+        public boolean tryAcquire(String keyHash, imagejobs.shared.auth.RateCounter counter, int limit, Instant now) {
             return true;
         }
     };

@@ -10,6 +10,7 @@ import java.util.Optional;
 import imagejobs.shared.auth.ApiKey;
 import imagejobs.shared.auth.KeyRecord;
 import imagejobs.shared.auth.KeyStore;
+import imagejobs.shared.auth.RateCounter;
 
 /** The keys table in memory with DynamoKeyStore's fixed one-minute rate windows. */
 final class FakeKeyStore implements KeyStore {
@@ -55,8 +56,8 @@ final class FakeKeyStore implements KeyStore {
     }
 
     @Override
-    public synchronized boolean tryAcquire(String keyHash, int limit, Instant now) {
-        String window = keyHash + "#" + now.getEpochSecond() / 60;
+    public synchronized boolean tryAcquire(String keyHash, RateCounter counter, int limit, Instant now) {
+        String window = counter.prefix() + keyHash + "#" + now.getEpochSecond() / 60;
         int count = hits.getOrDefault(window, 0);
         if (count >= limit) {
             return false;
