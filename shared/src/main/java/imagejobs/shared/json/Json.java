@@ -20,11 +20,18 @@ public final class Json {
     public static final int MAX_NESTING_DEPTH = 64;
     /** Large enough for a 4K image's base64 in a Gemini response (read by the streaming decoder anyway). */
     public static final int MAX_STRING_LENGTH = 200_000_000;
+    /**
+     * Longest number token (digits, sign, point and exponent together). A double needs 24 characters at most and no
+     * request or Gemini answer holds a longer number; Jackson's default (1,000) would let a client make the parser
+     * build thousand-digit BigIntegers.
+     */
+    public static final int MAX_NUMBER_LENGTH = 100;
 
     public static final ObjectMapper MAPPER = JsonMapper.builder(JsonFactory.builder()
                     .streamReadConstraints(StreamReadConstraints.builder()
                             .maxNestingDepth(MAX_NESTING_DEPTH)
                             .maxStringLength(MAX_STRING_LENGTH)
+                            .maxNumberLength(MAX_NUMBER_LENGTH)
                             .build())
                     .build())
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)

@@ -17,6 +17,7 @@ import java.util.stream.Collectors;
 
 import imagejobs.shared.http.ApiException;
 import imagejobs.shared.jobs.JobStatus;
+import imagejobs.shared.validation.Utf16;
 
 /**
  * The query string of {@code GET /v1/requests}: {@code status} (one or several, repeated or comma-separated:
@@ -47,6 +48,8 @@ public final class ListParameters {
     /** created_at is stored as a fixed-width string; outside these years it would no longer sort as time. */
     private static final Instant EARLIEST = Instant.parse("1970-01-01T00:00:00Z");
     private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999Z");
+    /** 2026-01-31T23:59:59.123456789+01:00 is 35 characters. */
+    static final int MAX_TIME_CHARS = 64;
     private static final String TIME_FORMAT = "use ISO 8601 with a zone, e.g. 2026-01-31T23:59:59Z, "
             + "2026-01-31T23:59:59.500+01:00 or a date such as 2026-01-31 (midnight UTC)";
 
@@ -59,7 +62,7 @@ public final class ListParameters {
         unknown.removeAll(KNOWN);
         if (!unknown.isEmpty()) {
             String name = unknown.iterator().next();
-            throw invalid(name, "unknown query parameter '" + echo(name) + "'; allowed: " + KNOWN_LIST);
+            throw invalid(echo(name), "unknown query parameter '" + echo(name) + "'; allowed: " + KNOWN_LIST);
         }
         Set<JobStatus> statuses = statuses(value(q, STATUS));
         String model = model(value(q, MODEL));
@@ -107,6 +110,11 @@ public final class ListParameters {
         if (raw == null) {
             return null;
         }
+        if (raw.length() > MAX_TIME_CHARS) {
+            // Checked before any pattern runs: SPACE_FOR_PLUS backtracks quadratically on long text of 'T's.
+            throw invalid(name, name + " '" + echo(raw) + "' is not a timestamp (" + raw.length()
+                    + " characters; a timestamp has at most " + MAX_TIME_CHARS + "); " + TIME_FORMAT);
+        }
         var spaced = SPACE_FOR_PLUS.matcher(raw);
         String text = spaced.matches() ? spaced.group(1) + "+" + spaced.group(2) : raw;
         Instant instant;
@@ -136,9 +144,9 @@ public final class ListParameters {
         return limit;
     }
 
-    /** User input in a message stays short (it is echoed back as JSON, never interpreted). */
+    /** User input in a message stays short (it is echoed back as JSON, never interpreted), and valid Unicode. */
     private static String echo(String raw) {
-        return raw.length() <= 64 ? raw : raw.substring(0, 64) + "…";
+        return Utf16.prefix(raw, 64);
     }
 
     private static ApiException invalid(String field, String message) {

@@ -247,7 +247,7 @@ public final class SubmitService {
             return Json.MAPPER.readTree(request.body());
         } catch (JsonProcessingException e) {
             throw ApiException.badRequest(INVALID_JSON, "the request body is not valid JSON: "
-                    + JsonErrors.describe(e), null);
+                    + JsonErrors.describe(e, request.body()), null);
         } catch (IOException e) {
             throw ApiException.badRequest(INVALID_JSON, "the request body could not be read as JSON", null);
         }

@@ -43,8 +43,10 @@ final class FieldReader {
             String canonical = camel(e.getKey());
             String at = join(path, e.getKey());
             if (!allowed.contains(canonical)) {
-                throw new FieldError(FieldError.UNKNOWN_FIELD, at, "unknown field '" + e.getKey() + "' in "
-                        + describe(path, what) + "; allowed: " + shown);
+                // A key can be as long as the body: the message and the path repeat only its start.
+                String key = Utf16.prefix(e.getKey(), Utf16.ECHO_CHARS);
+                throw new FieldError(FieldError.UNKNOWN_FIELD, Utf16.shortenPath(join(path, key)), "unknown field '"
+                        + key + "' in " + describe(path, what) + "; allowed: " + shown);
             }
             Entry earlier = reader.fields.get(canonical);
             if (earlier != null) {

@@ -61,22 +61,20 @@ final class GenerationConfigValidator {
             out.set("topP", Values.number(in.get("topP"), in.path("topP"), 0.0, 1.0));
         }
         if (in.has("topK")) {
-            out.set("topK", Values.integer(in.get("topK"), in.path("topK"), 1L, null));
+            out.set("topK", Values.integer(in.get("topK"), in.path("topK"), 1, Values.INT32_MAX));
         }
         if (in.has("candidateCount")) {
             // A job has one outcome; more candidates would be generated, billed and dropped.
-            JsonNode count = Values.integer(in.get("candidateCount"), in.path("candidateCount"), null, null);
-            if (count.asInt() != 1) {
-                throw new FieldError(FieldError.OUT_OF_RANGE, in.path("candidateCount"), in.path("candidateCount")
-                        + " is " + count.asInt() + "; a job answers with one candidate, so only 1 is allowed");
-            }
-            out.set("candidateCount", count);
+            out.set("candidateCount", Values.integer(in.get("candidateCount"), in.path("candidateCount"), 1, 1,
+                    "a job answers with one candidate"));
         }
         if (in.has("maxOutputTokens")) {
-            out.set("maxOutputTokens", Values.integer(in.get("maxOutputTokens"), in.path("maxOutputTokens"), 1L, null));
+            out.set("maxOutputTokens", Values.integer(in.get("maxOutputTokens"), in.path("maxOutputTokens"), 1,
+                    Values.INT32_MAX));
         }
         if (in.has("seed")) {
-            out.set("seed", Values.integer(in.get("seed"), in.path("seed"), null, null));
+            out.set("seed", Values.integer(in.get("seed"), in.path("seed"), Values.INT32_MIN,
+                    Values.INT32_MAX));
         }
         if (in.has("stopSequences")) {
             List<String> stops = Values.strings(in.get("stopSequences"), in.path("stopSequences"));
@@ -110,6 +108,7 @@ final class GenerationConfigValidator {
                             + Values.kind(value));
                 }
                 // A schema's own keys are user data: copied as they are, never renamed.
+                Values.finiteNumbers(value, in.path(schema));
                 out.set(schema, value.deepCopy());
             }
         }
@@ -117,7 +116,7 @@ final class GenerationConfigValidator {
             out.put("responseLogprobs", Values.bool(in.get("responseLogprobs"), in.path("responseLogprobs")));
         }
         if (in.has("logprobs")) {
-            out.set("logprobs", Values.integer(in.get("logprobs"), in.path("logprobs"), 0L, 20L));
+            out.set("logprobs", Values.integer(in.get("logprobs"), in.path("logprobs"), 0, 20));
         }
         if (in.has("enableEnhancedCivicAnswers")) {
             out.put("enableEnhancedCivicAnswers", Values.bool(in.get("enableEnhancedCivicAnswers"),
@@ -225,7 +224,8 @@ final class GenerationConfigValidator {
         }
         if (in.has("thinkingBudget")) {
             // -1 is "dynamic", 0 "off"; the model's upper bound is Gemini's to enforce.
-            out.set("thinkingBudget", Values.integer(in.get("thinkingBudget"), in.path("thinkingBudget"), -1L, null));
+            out.set("thinkingBudget", Values.integer(in.get("thinkingBudget"), in.path("thinkingBudget"), -1,
+                    Values.INT32_MAX));
         }
         if (in.has("thinkingLevel")) {
             out.put("thinkingLevel", enumValue(in.get("thinkingLevel"), in.path("thinkingLevel"), THINKING_LEVELS, ""));

@@ -63,7 +63,7 @@ final class InlineImages {
         if (bytes == null) {
             int bad = firstNonBase64(data);
             throw new FieldError(FieldError.INVALID_BASE64, field, field + " is not valid base64"
-                    + (bad >= 0 ? " (unexpected character " + Values.quote(String.valueOf(data.charAt(bad)))
+                    + (bad >= 0 ? " (unexpected character " + Values.quote(Character.toString(data.codePointAt(bad)))
                     + " at position " + bad + ")" : "") + "; use the standard or URL-safe alphabet, without"
                     + " line breaks or spaces");
         }

@@ -13,7 +13,8 @@ import imagejobs.shared.json.Json;
 /**
  * Turns a submitted body (the request-queue envelope with a simple or native payload, or the native Gemini body of
  * {@code generateContent}) into a {@link CanonicalRequest}, or rejects it with a {@link FieldError} naming the field,
- * the value and what is allowed. Every limit comes from the model catalog. Both of Gemini's spellings (camelCase and
+ * the value and what is allowed. Before anything else, every key and string of the body is checked to be valid
+ * Unicode ({@link Utf16#checkTree}): this is where client text enters, by the API or by an S3 upload's metadata. Every limit comes from the model catalog. Both of Gemini's spellings (camelCase and
  * snake_case) are read; the canonical request uses camelCase only.
  */
 public final class RequestValidator {
@@ -46,6 +47,9 @@ public final class RequestValidator {
 
     /** The body of {@code POST /v1/requests}: {@code {"model": "...", "payload": {...}}}. */
     public CanonicalRequest validateRequestQueue(JsonNode body, String tenant) {
+        if (body != null) {
+            Utf16.checkTree(body);
+        }
         if (body == null || !body.isObject()) {
             throw FieldError.invalid(null, "the body must be a JSON object {\"model\": ..., \"payload\": {...}}, got "
                     + Values.kind(body));
@@ -76,6 +80,9 @@ public final class RequestValidator {
     /** The body of {@code POST /v1beta/models/{model}:generateContent}. */
     public CanonicalRequest validateNative(String modelId, JsonNode body, String tenant) {
         ModelSpec model = model(modelId, "model");
+        if (body != null) {
+            Utf16.checkTree(body);
+        }
         if (body == null || !body.isObject()) {
             throw FieldError.invalid(null, "the body must be a JSON object with contents, got " + Values.kind(body));
         }

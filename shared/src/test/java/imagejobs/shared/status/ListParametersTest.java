@@ -83,7 +83,8 @@ class ListParametersTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"0", "101", "abc", "-1", "1.5", "1e2", "99999999999", "+5", "0x10", "١٠"})
+    @ValueSource(strings = {"0", "101", "abc", "-1", "1.5", "1e2", "99999999999", "+5", "0x10", "١٠",
+            "99999999999999999999", "1e999999999", "Infinity", "NaN", "1_0"})
     void limitOutsideOneToAHundredIsRejected(String raw) {
         ApiException e = invalid(Map.of("limit", raw), "limit");
         assertTrue(e.getMessage().contains("from 1 to 100"), e.getMessage());
@@ -159,6 +160,25 @@ class ListParametersTest {
         ApiException e = invalid(query, "stauts");
         assertTrue(e.getMessage().contains("allowed: status, model, created_after, created_before, limit, cursor"),
                 e.getMessage());
+    }
+
+    @Test
+    void aLongTimestampIsRefusedBeforeAnyPatternRunsAndEchoedShort() {
+        // The +-for-space pattern backtracks quadratically; 100,000 'T's would take seconds through it.
+        String raw = "T".repeat(100_000) + " 02:00";
+        ApiException e = invalid(Map.of("created_after", raw), "created_after");
+        assertTrue(e.getMessage().startsWith("created_after '" + "T".repeat(64) + "…' is not a timestamp (100006"
+                + " characters; a timestamp has at most 64)"), e.getMessage());
+        assertTrue(e.getMessage().length() < 300, e.getMessage());
+    }
+
+    @Test
+    void echoesAreShortAndValidUnicode() {
+        String name = "x".repeat(63) + "\uD83D\uDE00" + "y".repeat(10_000);
+        ApiException unknown = invalid(Map.of(name, "1"), "x".repeat(63) + "…");
+        assertTrue(unknown.getMessage().length() < 200, unknown.getMessage());
+        ApiException status = invalid(Map.of("status", "\uDC00bogus"), "status");
+        assertTrue(status.getMessage().startsWith("status '\uFFFDbogus' is not one of"), status.getMessage());
     }
 
     private static ApiException invalid(Map<String, String> query, String field) {

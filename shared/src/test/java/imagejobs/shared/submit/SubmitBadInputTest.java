@@ -271,6 +271,40 @@ class SubmitBadInputTest {
                 Map.of("idempotency-key", "  "), 400, "INVALID_IDEMPOTENCY_KEY", "Idempotency-Key"));
     }
 
+    static {
+        // Issue 14, items 1, 2 and 10: each was a 500, a timeout or a stored lone surrogate.
+        simple("temperature 1e100000000 as a string", "'prompt':'x','temperature':'1e100000000'", "OUT_OF_RANGE",
+                "payload.temperature");
+        simple("temperature 1e999999999 as a string", "'prompt':'x','temperature':'1e999999999'", "OUT_OF_RANGE",
+                "payload.temperature");
+        simple("temperature 1e400 as a string", "'prompt':'x','temperature':'1e400'", "OUT_OF_RANGE",
+                "payload.temperature");
+        simple("temperature 1e400", "'prompt':'x','temperature':1e400", "OUT_OF_RANGE", "payload.temperature");
+        simple("temperature -1e400", "'prompt':'x','temperature':-1e400", "OUT_OF_RANGE", "payload.temperature");
+        config("seed 1e10000000 as a string", FLASH, "{'seed':'1e10000000'}", "OUT_OF_RANGE", "generationConfig.seed");
+        config("seed 99999999999", FLASH, "{'seed':99999999999}", "OUT_OF_RANGE", "generationConfig.seed");
+        config("seed -99999999999", FLASH, "{'seed':-99999999999}", "OUT_OF_RANGE", "generationConfig.seed");
+        config("candidateCount 2147483648", FLASH, "{'candidateCount':2147483648}", "OUT_OF_RANGE",
+                "generationConfig.candidateCount");
+        config("candidateCount 99999999999999999999", FLASH, "{'candidate_count':99999999999999999999}",
+                "OUT_OF_RANGE", "generationConfig.candidate_count");
+        config("temperature 1e400 natively", FLASH, "{'temperature':1e400}", "OUT_OF_RANGE",
+                "generationConfig.temperature");
+        config("temperature -1e400 natively", FLASH, "{'temperature':-1e400}", "OUT_OF_RANGE",
+                "generationConfig.temperature");
+        config("topK with no maximum, far above int32", FLASH, "{'topK':'1e999999999'}", "OUT_OF_RANGE",
+                "generationConfig.topK");
+        CASES.add(new Case("a lone surrogate in the prompt", REQUESTS,
+                () -> "{\"model\":\"" + FLASH + "\",\"payload\":{\"prompt\":\"a \\ud800 fox\"}}", Map.of(), 400,
+                "INVALID_FIELD", "payload.prompt"));
+        CASES.add(new Case("a lone surrogate in a native text part", generatePath(FLASH),
+                () -> "{\"contents\":[{\"parts\":[{\"text\":\"\\udc00\"}]}]}", Map.of(), 400, "INVALID_FIELD",
+                "contents[0].parts[0].text"));
+        CASES.add(new Case("a number token of 101 digits", REQUESTS, () -> "{\"model\":\"" + FLASH + "\","
+                + "\"payload\":{\"prompt\":\"x\",\"temperature\":" + "9".repeat(101) + "}}", Map.of(), 400,
+                "INVALID_JSON", null));
+    }
+
     static Stream<Case> cases() {
         return CASES.stream();
     }
@@ -337,6 +371,24 @@ class SubmitBadInputTest {
                 + "'generationConfig':{'numberOfImages':2}}"));
         assertTrue(unknown.message().startsWith("unknown field 'numberOfImages' in generationConfig; allowed:"
                 + " responseModalities, temperature"), unknown.message());
+        SubmitHarness.Answer seed = harness.generate(FLASH, j("{'contents':[{'parts':[{'text':'a'}]}],"
+                + "'generationConfig':{'seed':99999999999}}"));
+        assertEquals("generationConfig.seed is out of range (got the number 99999999999); allowed: from -2147483648"
+                + " to 2147483647", seed.message());
+
+        SubmitHarness.Answer huge = harness.submit(j("{'model':'" + FLASH + "','payload':{'prompt':'x',"
+                + "'temperature':'1e999999999'}}"));
+        assertEquals("payload.temperature is out of range (got the string '1e999999999'); allowed: from 0 to 2",
+                huge.message());
+
+        SubmitHarness.Answer surrogate = harness.submit("{\"model\":\"" + FLASH + "\",\"payload\":{\"prompt\":"
+                + "\"a \\ud800 fox\"}}");
+        assertEquals("payload.prompt is not valid Unicode text: it holds an unpaired UTF-16 surrogate (\\ud800) at"
+                + " character 3; send text as UTF-8, with \\u escapes only in high-low pairs", surrogate.message());
+
+        SubmitHarness.Answer json = harness.submit("{\"model\":\"" + FLASH + "\",\"payload\":{\"prompt\":\"x\",}}");
+        assertEquals("the request body is not valid JSON: unexpected character '}' where a field name in double"
+                + " quotes was expected at line 1, column 59", json.message());
         harness.assertNothingPersisted("refused requests");
     }
 }
