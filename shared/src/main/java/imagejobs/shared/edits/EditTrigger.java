@@ -33,6 +33,7 @@ import imagejobs.shared.submit.InputSpiller;
 import imagejobs.shared.validation.CanonicalRequest;
 import imagejobs.shared.validation.FieldError;
 import imagejobs.shared.validation.RequestValidator;
+import imagejobs.shared.validation.Utf16;
 
 /**
  * Turns an upload at {@code edits/{tenant}/{path}} into an edit job on the same queue as API jobs. The prompt and
@@ -378,8 +379,13 @@ public final class EditTrigger {
                         + "; write the value as plain ASCII, or non-ASCII text as one =?UTF-8?B?...?= word "
                         + "(the Base64 of its UTF-8 bytes)");
             }
-            // TODO(i14-numbers): check `decoded` with shared/validation's invalid-UTF-16 text check here, and turn
-            // a failure into a MetadataError naming x-amz-meta-{name}.
+            // The job records these values (the model even before validation): never store invalid UTF-16.
+            try {
+                Utf16.check(decoded, "x-amz-meta-" + name);
+            } catch (FieldError e) {
+                throw new MetadataError(e.getMessage() + "; write the value as plain ASCII, or non-ASCII text as one"
+                        + " =?UTF-8?B?...?= word (the Base64 of its UTF-8 bytes)");
+            }
             out.put(name, decoded);
         }
         return out;

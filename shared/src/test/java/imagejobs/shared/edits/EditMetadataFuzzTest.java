@@ -18,6 +18,7 @@ import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 
+import imagejobs.shared.validation.Utf16;
 import imagejobs.shared.image.TestImages;
 import imagejobs.shared.jobs.Job;
 import imagejobs.shared.jobs.JobStatus;
@@ -102,6 +103,12 @@ class EditMetadataFuzzTest {
 
     /** Null when the job is a clear answer: queued with its message, or failed with a short, plain message. */
     static String check(Job job, EditTrigger.Outcome outcome) {
+        // Nothing the job records may hold invalid UTF-16 (DynamoDB stores it, the AWS CLI then cannot read it back).
+        for (String text : new String[] {job.model(), job.request(), job.error() == null ? null : job.error().message()}) {
+            if (text != null && Utf16.firstUnpaired(text) >= 0) {
+                return "the job records a lone surrogate: " + Utf16.prefix(text, 80);
+            }
+        }
         if (job.status() == JobStatus.QUEUED && outcome == EditTrigger.Outcome.QUEUED) {
             return null;
         }
