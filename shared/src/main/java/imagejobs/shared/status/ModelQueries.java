@@ -3,6 +3,7 @@ package imagejobs.shared.status;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import imagejobs.shared.validation.Utf16;
 import imagejobs.shared.catalog.ModelCatalog;
 import imagejobs.shared.catalog.ModelSpec;
 import imagejobs.shared.http.ApiException;
@@ -27,7 +28,7 @@ public final class ModelQueries {
 
     public ApiResponse get(String id) {
         ModelSpec model = catalog.find(id).orElseThrow(() -> new ApiException(404, "NOT_FOUND",
-                "unknown model '" + (id.length() <= 100 ? id : id.substring(0, 100) + "…") + "'; known models: "
+                "unknown model '" + Utf16.prefix(id, 100) + "'; known models: "
                         + String.join(", ", catalog.ids())));
         return ApiResponse.json(200, view(model));
     }

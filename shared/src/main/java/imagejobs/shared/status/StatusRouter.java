@@ -5,6 +5,7 @@ import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import imagejobs.shared.validation.Utf16;
 import imagejobs.shared.auth.Authenticator;
 import imagejobs.shared.auth.KeyRecord;
 import imagejobs.shared.http.ApiException;
@@ -84,6 +85,6 @@ public final class StatusRouter {
             }
         }
         String route = method + " " + path;
-        throw ApiException.notFound("no such route: " + (route.length() <= 120 ? route : route.substring(0, 120) + "…"));
+        throw ApiException.notFound("no such route: " + Utf16.prefix(route, 120));
     }
 }
