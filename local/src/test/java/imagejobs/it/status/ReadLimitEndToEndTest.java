@@ -108,11 +108,11 @@ class ReadLimitEndToEndTest {
     @Test
     void aClientHammeringTheStatusRoutesGets429WithRetryAfterAndCanStillSubmit() {
         readLimit(Integer.toString(LIMIT));
-        ServiceStack.Api hammer = newClient("hammer");
-        String id = hammer.submit("gemini-2.5-flash-image", "a fox, read limit hammer");
         // Fixed one-minute windows: a window boundary inside the burst resets the count, so the burst is tried again
-        // (at most once more) when the minute changed under it.
+        // (at most once more) when the minute changed under it, with a new key whose budget is untouched.
         for (int attempt = 0; attempt < 2; attempt++) {
+            ServiceStack.Api hammer = newClient("hammer" + attempt);
+            String id = hammer.submit("gemini-2.5-flash-image", "a fox, read limit hammer");
             long minute = Instant.now().getEpochSecond() / 60;
             int answered = 0;
             ServiceStack.Response refused = null;

@@ -77,9 +77,9 @@ class SsrfEndToEndTest {
         assertTrue(r.body().at("/error/message").asText().contains(shown(url)), r.raw().body());
     }
 
-    /** How submit's messages quote a URL: whole, or its first 57 characters when longer than 60. */
+    /** How submit's messages quote a URL: whole, or its first 60 characters and "…" when longer. */
     private static String shown(String url) {
-        return url.length() > 60 ? url.substring(0, 57) + "..." : url;
+        return url.length() > 60 ? url.substring(0, 60) + "…" : url;
     }
 
     /** Accepted at submit, then the job fails with INVALID_REFERENCE naming the URL, before any Gemini call. */

@@ -218,7 +218,7 @@ class WorkerDeliveryEndToEndTest {
 
         assertEquals("failed", job.path("status").asText(), job::toString);
         assertEquals("WORKER_FAILED", job.at("/error/code").asText());
-        assertTrue(job.at("/error/message").asText().contains("gave up after 4 attempts; last error: internal error"),
+        assertTrue(job.at("/error/message").asText().contains("gave up after 4 attempts; last error: an internal error in the worker"),
                 job::toString);
         assertEquals(4, job.path("attempts").asInt(), "each redelivery was an attempt, up to MAX_ATTEMPTS");
         assertEquals(0, WorkerStack.upstreamCalls(marker));
