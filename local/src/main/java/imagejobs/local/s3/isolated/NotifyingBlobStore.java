@@ -1,4 +1,4 @@
-package imagejobs.local.s3;
+package imagejobs.local.s3.isolated;
 
 import java.util.List;
 
@@ -11,19 +11,21 @@ import org.jclouds.blobstore.options.CopyOptions;
 import org.jclouds.blobstore.options.PutOptions;
 import org.jclouds.blobstore.util.ForwardingBlobStore;
 
+import imagejobs.local.s3.S3ObjectListener;
+
 /**
  * The blob store S3Proxy serves, wrapped so that every stored object is reported to an {@link S3ObjectListener}
  * (the hook for S3 event notifications). Listener failures are logged, never turned into S3 errors: on AWS a
  * notification problem does not fail the upload either.
  */
-public final class NotifyingBlobStore extends ForwardingBlobStore {
+final class NotifyingBlobStore extends ForwardingBlobStore {
     private volatile S3ObjectListener listener = S3ObjectListener.NONE;
 
-    public NotifyingBlobStore(BlobStore delegate) {
+    NotifyingBlobStore(BlobStore delegate) {
         super(delegate);
     }
 
-    public void listener(S3ObjectListener listener) {
+    void listener(S3ObjectListener listener) {
         this.listener = listener == null ? S3ObjectListener.NONE : listener;
     }
 
@@ -61,13 +63,20 @@ public final class NotifyingBlobStore extends ForwardingBlobStore {
         if (current == S3ObjectListener.NONE) {
             return;
         }
+        Thread thread = Thread.currentThread();
+        ClassLoader previous = thread.getContextClassLoader();
         try {
             BlobMetadata metadata = blobMetadata(bucket, key);
             Long size = metadata == null ? null : metadata.getContentMetadata().getContentLength();
+            // The listener is the stack's code: it runs with the stack's context class loader, not S3Proxy's (threads
+            // it starts inherit it).
+            thread.setContextClassLoader(current.getClass().getClassLoader());
             current.objectCreated(new S3ObjectListener.S3ObjectCreated(bucket, key, eTag, size == null ? 0 : size,
                     eventName));
         } catch (RuntimeException e) {
             System.err.println("S3 object listener failed for s3://" + bucket + "/" + key + ": " + e);
+        } finally {
+            thread.setContextClassLoader(previous);
         }
     }
 }
