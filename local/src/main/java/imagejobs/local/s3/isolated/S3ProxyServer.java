@@ -18,8 +18,10 @@ import imagejobs.local.s3.S3ProxyHandle;
 
 /**
  * S3Proxy on 127.0.0.1, checking AWS V2/V4 signatures, over jclouds' in-memory ("transient") store or, given a data
- * directory, its {@code filesystem} store (one directory per bucket, one file per object, metadata in extended file
- * attributes), so objects outlive a restart. Loaded only by {@link imagejobs.local.s3.S3ProxyClassLoader}.
+ * directory, S3Proxy's own {@code filesystem-nio2} store (one directory per bucket, one file per object, metadata in
+ * extended file attributes), so objects outlive a restart. Not jclouds' {@code filesystem} store: that one lists every
+ * directory on the way to an object as an object of its own ({@code edits/}, {@code edits/dev/}, ...), which S3 never
+ * does. Loaded only by {@link imagejobs.local.s3.S3ProxyClassLoader}.
  * S3Proxy rejects expired presigned URLs ({@code X-Amz-Date + X-Amz-Expires} in the past: 403 AccessDenied "Request
  * has expired") and presigned lifetimes over 7 days, as S3 does; {@link ChecksumHeaders} in front of it takes the
  * flexible checksums that current AWS CLIs and SDKs send by default.
@@ -39,7 +41,7 @@ public final class S3ProxyServer implements S3ProxyHandle {
         Properties properties = new Properties();
         String provider = "transient";
         if (dataDir != null) {
-            provider = "filesystem";
+            provider = "filesystem-nio2";
             properties.setProperty(FilesystemConstants.PROPERTY_BASEDIR, dataDir.toAbsolutePath().toString());
         }
         context = ContextBuilder.newBuilder(provider)
