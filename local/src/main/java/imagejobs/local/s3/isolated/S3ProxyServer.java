@@ -48,7 +48,7 @@ public final class S3ProxyServer implements S3ProxyHandle {
                 .credentials(identity, credential)
                 .overrides(properties)
                 .build(BlobStoreContext.class);
-        blobStore = new NotifyingBlobStore(context.getBlobStore());
+        blobStore = new NotifyingBlobStore(context.getBlobStore(), dataDir != null);
         proxy = S3Proxy.builder()
                 .blobStore(blobStore)
                 .endpoint(URI.create("http://127.0.0.1:" + port))
