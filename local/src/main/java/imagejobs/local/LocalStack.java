@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Optional;
 
 import imagejobs.local.console.StartupLog;
+import imagejobs.local.emulators.DataDirectory;
 import imagejobs.local.emulators.EmulatorPorts;
 import imagejobs.local.emulators.EmulatorSet;
 import imagejobs.local.emulators.LocalAwsClients;
@@ -52,6 +53,7 @@ public final class LocalStack implements AutoCloseable {
     private final LocalStackConfig config;
     private final StackContext context;
     private final StackDefinition definition;
+    private final DataDirectory data;
     private final EmulatorSet emulators;
     private final LocalAwsClients clients;
     private final GeminiBackend gemini;
@@ -67,6 +69,7 @@ public final class LocalStack implements AutoCloseable {
         this.config = b.config;
         this.context = b.context;
         this.definition = b.definition;
+        this.data = b.data;
         this.emulators = b.emulators;
         this.clients = b.clients;
         this.gemini = b.gemini;
@@ -100,6 +103,7 @@ public final class LocalStack implements AutoCloseable {
         private final Deque<AutoCloseable> started = new ArrayDeque<>();
         private StackContext context;
         private StackDefinition definition;
+        private DataDirectory data;
         private EmulatorSet emulators;
         private LocalAwsClients clients;
         private GeminiBackend gemini;
@@ -127,7 +131,13 @@ public final class LocalStack implements AutoCloseable {
             if (simulator) {
                 Ports.ensureFree(ports.geminiSimulator(), EmulatorPorts.GEMINI_SIM_PORT);
             }
-            emulators = EmulatorSet.start(ports, config.nativeLibraryDir(), context.region(), context.accountId(), log);
+            if (config.dataDir() != null) {
+                // Pushed first, so released last: after every emulator has written its final state.
+                data = DataDirectory.open(config.dataDir());
+                started.push(data);
+            }
+            emulators = EmulatorSet.start(ports, config.nativeLibraryDir(), context.region(), context.accountId(), data,
+                    log);
             started.push(emulators);
             clients = new LocalAwsClients(emulators.dynamoDb().endpoint(), emulators.sqs().endpoint(),
                     emulators.s3().endpoint(), context.region());
@@ -261,6 +271,11 @@ public final class LocalStack implements AutoCloseable {
         return emulators.s3().endpoint();
     }
 
+    /** Where tables, queues and objects are kept across restarts; empty when the stack keeps them in memory only. */
+    public Optional<DataDirectory> dataDirectory() {
+        return Optional.ofNullable(data);
+    }
+
     public EmulatorSet emulators() {
         return emulators;
     }
@@ -346,7 +361,10 @@ public final class LocalStack implements AutoCloseable {
         return clients.s3Presigner();
     }
 
-    /** Stops pollers, front door, functions, simulator, clients and emulators, in that order. Idempotent. */
+    /**
+     * Stops pollers, front door, functions, simulator, clients and emulators, in that order, then releases the data
+     * directory (each emulator has written its state by then). Idempotent.
+     */
     @Override
     public synchronized void close() {
         if (closed) {

@@ -26,6 +26,7 @@ public final class LocalStackConfig {
     private final Path template;
     private final Path nativeLibraryDir;
     private final EmulatorPorts ports;
+    private final Path dataDir;
     private final Map<String, String> parameterOverrides;
     private final List<LocalKey> keys;
     private final Map<String, String> processEnvironment;
@@ -50,6 +51,7 @@ public final class LocalStackConfig {
         this.nativeLibraryDir = b.nativeLibraryDir != null ? b.nativeLibraryDir
                 : b.repositoryRoot.resolve("local/target/native");
         this.ports = b.ports;
+        this.dataDir = b.dataDir;
         this.parameterOverrides = Map.copyOf(b.parameterOverrides);
         this.keys = List.copyOf(b.keys);
         this.processEnvironment = Map.copyOf(b.processEnvironment);
@@ -115,6 +117,8 @@ public final class LocalStackConfig {
     public Path template() { return template; }
     public Path nativeLibraryDir() { return nativeLibraryDir; }
     public EmulatorPorts ports() { return ports; }
+    /** Where the emulators keep state across restarts ({@code ./run-local --data DIR}); null: in memory only. */
+    public Path dataDir() { return dataDir; }
     public Map<String, String> parameterOverrides() { return parameterOverrides; }
     public List<LocalKey> keys() { return keys; }
     public Map<String, String> processEnvironment() { return processEnvironment; }
@@ -138,6 +142,7 @@ public final class LocalStackConfig {
         private Path template;
         private Path nativeLibraryDir;
         private EmulatorPorts ports = EmulatorPorts.ephemeral();
+        private Path dataDir;
         private final Map<String, String> parameterOverrides = new LinkedHashMap<>();
         private List<LocalKey> keys = List.of(LocalKey.DEV);
         private Map<String, String> processEnvironment = Map.of();
@@ -173,6 +178,15 @@ public final class LocalStackConfig {
 
         public Builder ports(EmulatorPorts ports) {
             this.ports = Objects.requireNonNull(ports);
+            return this;
+        }
+
+        /**
+         * Keep tables, queues with their messages, and objects in {@code dir} (created if missing) and restore them
+         * from there at the next start; null (the default): everything in memory, lost when the stack stops.
+         */
+        public Builder dataDir(Path dir) {
+            this.dataDir = dir;
             return this;
         }
 

@@ -2,6 +2,7 @@ package imagejobs.local;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -39,6 +40,10 @@ public final class LocalStackMain {
 
     static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
         List<String> arguments = List.of(args);
+        // ./run-local --data DIR: options without a command are the default command's.
+        if (!arguments.isEmpty() && arguments.get(0).startsWith("--") && !arguments.get(0).equals("--help")) {
+            arguments = concat("run", arguments);
+        }
         String name = arguments.isEmpty() ? "run" : arguments.get(0);
         if (name.equals("help") || name.equals("--help") || name.equals("-h")) {
             usage(out, commands(Path.of("."), env, out, err));
@@ -66,6 +71,13 @@ public final class LocalStackMain {
         }
     }
 
+    private static List<String> concat(String first, List<String> rest) {
+        List<String> all = new ArrayList<>();
+        all.add(first);
+        all.addAll(rest);
+        return all;
+    }
+
     private static void usage(PrintStream out, Map<String, Command> commands) {
         out.println("usage: ./run-local [command]");
         commands.values().forEach(c -> out.println("  " + c.usage()));
@@ -78,5 +90,11 @@ public final class LocalStackMain {
         out.println("  IMAGEJOBS_FUNCTION_ENV_<NAME>=value             set NAME in every function's environment");
         out.println("  IMAGEJOBS_PARAMETER_<Name>=value                a template parameter instead of its Default");
         out.println("  IMAGEJOBS_JAVA_OPTS                             extra JVM options (./run-local)");
+        out.println();
+        out.println("state: without --data everything (tables, queues, messages, objects) is in memory and lost when the");
+        out.println("  stack stops; ./run-local --data DIR keeps it in DIR and restores it at the next start with --data DIR.");
+        out.println("stopping: Ctrl-C, or SIGTERM (kill -TERM <pid>; the pid is printed at start-up). A ./run-local started in");
+        out.println("  the background by a script ignores Ctrl-C/SIGINT (the shell sets it so): use SIGTERM. Either stops every");
+        out.println("  server and thread, writes --data state, frees the ports and exits 0.");
     }
 }

@@ -36,4 +36,24 @@ class LocalStackMainTest {
         assertEquals(2, run("invoke", "SubmitFunction", "--event", "/no/such/event.json"));
         assertTrue(err.toString(StandardCharsets.UTF_8).contains("no event file /no/such/event.json"));
     }
+
+    @Test
+    void helpSaysHowStateIsKeptAndHowToStop() {
+        assertEquals(0, run("help"));
+        String usage = out.toString(StandardCharsets.UTF_8);
+        assertTrue(usage.contains("run [--data DIR]"), usage);
+        assertTrue(usage.contains("in memory and lost when the"), usage);
+        assertTrue(usage.contains("SIGTERM (kill -TERM <pid>"), usage);
+        assertTrue(usage.contains("ignores Ctrl-C/SIGINT"), usage);
+    }
+
+    @Test
+    void dataNeedsADirectory() {
+        assertEquals(2, run("--data"));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("--data needs a directory"));
+        assertEquals(2, run("run", "--data", "a", "--data", "b"));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("--data given twice"));
+        assertEquals(2, run("--verbose"));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("run takes only --data DIR, got --verbose"));
+    }
 }

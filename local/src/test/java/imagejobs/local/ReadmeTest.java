@@ -19,6 +19,9 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import imagejobs.local.emulators.DataDirectory;
 
 import imagejobs.local.emulators.EmulatorPorts;
 import imagejobs.local.template.FunctionDefinition;
@@ -217,5 +220,29 @@ class ReadmeTest {
         while (m.find()) {
             assertTrue(Files.isRegularFile(TestPaths.root().resolve(m.group())), m.group() + " exists");
         }
+    }
+
+    /** The local stack's section says what --data keeps where, as DataDirectory lays it out, and how to stop it. */
+    @Test
+    void stateAndStoppingAreDocumentedAsTheCodeDoesThem(@TempDir Path dir) throws Exception {
+        String readme = readme();
+        try (DataDirectory data = DataDirectory.open(dir)) {
+            for (Path sub : List.of(data.dynamoDb(), data.sqs(), data.s3())) {
+                assertTrue(readme.contains("`DIR/" + sub.getFileName() + "`"), "README names DIR/" + sub.getFileName());
+            }
+        }
+        assertTrue(readme.contains("./run-local --data DIR"), "README offers ./run-local --data DIR");
+        assertTrue(readme.contains("**lost when it\nstops**") || readme.contains("**lost when it stops**"),
+                "README says plainly that state is lost without --data");
+        assertTrue(readme.contains("kill -TERM <pid>") && readme.contains("ignores SIGINT"),
+                "README says how to stop a ./run-local that ignores SIGINT");
+    }
+
+    /** The AWS CLI uploads without a checksum workaround (AwsCliUploadEndToEndTest): the README must not ask for one. */
+    @Test
+    void noChecksumWorkaroundForTheCli() throws Exception {
+        String readme = readme();
+        assertFalse(readme.contains("export AWS_REQUEST_CHECKSUM_CALCULATION"), "README still exports the workaround");
+        assertFalse(readme.contains("S3Proxy does not take the CLI"), "README still says the CLI's checksums fail");
     }
 }

@@ -1,7 +1,10 @@
 package imagejobs.local.console;
 
+import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
 
@@ -13,7 +16,10 @@ import imagejobs.local.template.BucketDefinition;
 import imagejobs.local.template.QueueDefinition;
 import imagejobs.local.template.TableDefinition;
 
-/** What {@code ./run-local} prints once everything runs: endpoints, names, keys and a copy-paste walkthrough. */
+/**
+ * What {@code ./run-local} prints once everything runs: endpoints, names, keys, whether state survives a restart, a
+ * copy-paste walkthrough and how to stop it.
+ */
 public final class StackSummary {
     private final LocalStack stack;
 
@@ -42,6 +48,14 @@ public final class StackSummary {
                 .orElse(stack.environment().usesRealGemini() ? "your GEMINI_API_KEY, GEMINI_BASE_URL or the template's"
                         : "none (the worker's Gemini calls will fail)");
         row(out, "Gemini", gemini, "");
+        stack.gemini().ifPresent(g -> row(out, "", g.baseUrl() + "/__sim/requests", "what went upstream"));
+        out.println();
+        out.println(stack.dataDirectory()
+                .map(d -> "State: kept in " + d.root() + (d.fresh() ? " (new)" : " (restored)")
+                        + ": tables, queues with their messages, objects; restored by the next start with --data "
+                        + d.root())
+                .orElse("State: in memory only; tables, jobs, queued messages and objects are lost when the stack "
+                        + "stops (./run-local --data DIR keeps them)"));
         out.println();
 
         stack.apiBaseUrl().ifPresent(base -> {
@@ -68,7 +82,8 @@ public final class StackSummary {
 
         out.println("AWS CLI against the emulators:");
         out.println("  export AWS_ACCESS_KEY_ID=" + LocalCredentials.ACCESS_KEY_ID + " AWS_SECRET_ACCESS_KEY="
-                + LocalCredentials.SECRET_ACCESS_KEY + " AWS_REGION=" + stack.context().region());
+                + LocalCredentials.SECRET_ACCESS_KEY + " AWS_REGION=" + stack.context().region()
+                + " AWS_DEFAULT_REGION=" + stack.context().region());
         for (String bucket : buckets) {
             out.println("  aws --endpoint-url " + s3 + " s3 ls s3://" + bucket + " --recursive");
         }
@@ -92,16 +107,50 @@ public final class StackSummary {
             out.println("  # once \"status\" is \"success\", download the image from outcome.media_urls[0].url:");
             out.println("  curl -s -o fox.png '<url>'");
             out.println();
-            out.println("  # the same with jq:");
-            out.println("  id=$(curl -s -X POST " + api + "/v1/requests -H \"Authorization: Bearer " + key
-                    + "\" -H 'content-type: application/json' -d '{\"model\":\"gemini-2.5-flash-image\",\"payload\":"
-                    + "{\"prompt\":\"a red fox\"}}' | jq -r .request_id)");
-            out.println("  curl -s " + api + "/v1/requests/$id -H \"Authorization: Bearer " + key
-                    + "\" | jq -r '.outcome.media_urls[0].url' | xargs curl -s -o fox.png");
+            out.println("  # the same with jq: submit, wait until the job is no longer queued or processing (60 s at most),");
+            out.println("  # download the image:");
+            jqWalkthrough(api, key).forEach(line -> out.println("  " + line));
             out.println();
         }
-        out.println("Ctrl-C stops everything.");
+        long pid = ProcessHandle.current().pid();
+        out.println(sigintIgnored(Path.of("/proc/self/status"))
+                ? "Stop it with: kill -TERM " + pid + " (Ctrl-C does not reach it: it was started in the background, "
+                        + "which ignores SIGINT)"
+                : "Ctrl-C stops everything (or: kill -TERM " + pid + ").");
         out.flush();
+    }
+
+    /**
+     * The jq lines of the banner: submit, poll with a bound until the status is terminal, download. Kept runnable as
+     * printed ({@code StackSummaryEndToEndTest} runs them with bash).
+     */
+    public static List<String> jqWalkthrough(String api, String key) {
+        String auth = "-H \"Authorization: Bearer " + key + "\"";
+        return List.of(
+                "id=$(curl -s -X POST " + api + "/v1/requests " + auth + " -H 'content-type: application/json' "
+                        + "-d '{\"model\":\"gemini-2.5-flash-image\",\"payload\":{\"prompt\":\"a red fox\"}}' "
+                        + "| jq -r .request_id)",
+                "for i in $(seq 120); do s=$(curl -s " + api + "/v1/requests/$id " + auth + " | jq -r .status); "
+                        + "case $s in queued|processing) sleep 0.5;; *) break;; esac; done; echo \"$s\"",
+                "curl -s " + api + "/v1/requests/$id " + auth
+                        + " | jq -r '.outcome.media_urls[0].url' | xargs curl -s -o fox.png");
+    }
+
+    /**
+     * Whether this process ignores SIGINT (a shell starts background jobs that way, and the JVM then leaves SIGINT
+     * alone): bit 1 of the SigIgn mask in /proc/self/status. False where there is no /proc (macOS).
+     */
+    static boolean sigintIgnored(Path procStatus) {
+        try {
+            for (String line : Files.readAllLines(procStatus)) {
+                if (line.startsWith("SigIgn:")) {
+                    return (Long.parseUnsignedLong(line.substring("SigIgn:".length()).trim(), 16) & 0b10) != 0;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+        return false;
     }
 
     private static void row(PrintStream out, String name, String where, String what) {

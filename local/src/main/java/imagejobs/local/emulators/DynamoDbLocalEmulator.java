@@ -13,7 +13,8 @@ import com.amazonaws.services.dynamodbv2.local.main.ServerRunner;
 import com.amazonaws.services.dynamodbv2.local.server.DynamoDBProxyServer;
 
 /**
- * DynamoDB Local 2.x in memory. Its native SQLite binding (sqlite4java) must be found through the
+ * DynamoDB Local 2.x, in memory or, with a data directory, in the SQLite file it keeps there
+ * ({@code shared-local-instance.db}: every committed write is on disk, so tables and items outlive a restart). Its native SQLite binding (sqlite4java) must be found through the
  * {@code sqlite4java.library.path} system property; without it the first request fails with an UnsatisfiedLinkError
  * deep inside a worker thread, so we check before starting.
  */
@@ -33,16 +34,22 @@ public final class DynamoDbLocalEmulator implements Emulator {
     /**
      * @param nativeLibraryDir where libsqlite4java-*.so lives (local/target/native); used unless the system
      *                         property is already set
+     * @param dataDir          where tables are kept across restarts (created if missing), or null: in memory
      */
-    public static DynamoDbLocalEmulator start(int requestedPort, Path nativeLibraryDir) {
+    public static DynamoDbLocalEmulator start(int requestedPort, Path nativeLibraryDir, Path dataDir) {
         ensureNativeLibraryPath(nativeLibraryDir);
         // DynamoDB Local's command line refuses port 0, so "any free port" is chosen here.
         int port = requestedPort == 0 ? Ports.freePort() : requestedPort;
         try {
             // -sharedDb: one database whatever the credentials/region of the caller (a developer's own aws CLI
             // profile sees the same tables). -disableTelemetry: 2.x otherwise reports to AWS on start.
-            CommandLineInput input = new CommandLineInput(new String[] {
-                "-inMemory", "-sharedDb", "-disableTelemetry", "-port", Integer.toString(port)});
+            String[] storage = dataDir == null ? new String[] {"-inMemory"}
+                    : new String[] {"-dbPath", Files.createDirectories(dataDir).toAbsolutePath().toString()};
+            String[] options = {"-sharedDb", "-disableTelemetry", "-port", Integer.toString(port)};
+            String[] args = new String[storage.length + options.length];
+            System.arraycopy(storage, 0, args, 0, storage.length);
+            System.arraycopy(options, 0, args, storage.length, options.length);
+            CommandLineInput input = new CommandLineInput(args);
             if (!input.init()) {
                 throw new IllegalStateException("DynamoDB Local rejected its options");
             }

@@ -29,8 +29,11 @@ public final class EmulatorSet implements AutoCloseable {
      * Checks every fixed port first, so a clash is reported before anything starts; then starts the three in
      * parallel (each takes seconds, mostly class loading) and stops those that started if one fails.
      */
+    /**
+     * @param data where the emulators keep their state across restarts, or null: all in memory
+     */
     public static EmulatorSet start(EmulatorPorts ports, Path nativeLibraryDir, String region, String accountId,
-                                    StartupLog log) {
+                                    DataDirectory data, StartupLog log) {
         Ports.ensureFree(ports.dynamoDb(), EmulatorPorts.DYNAMODB_PORT);
         Ports.ensureFree(ports.sqs(), EmulatorPorts.SQS_PORT);
         Ports.ensureFree(ports.s3(), EmulatorPorts.S3_PORT);
@@ -41,11 +44,13 @@ public final class EmulatorSet implements AutoCloseable {
         });
         try {
             Future<DynamoDbLocalEmulator> dynamoDb = starters.submit(() -> log.quietStep("DynamoDB Local on "
-                    + address(ports.dynamoDb()), () -> DynamoDbLocalEmulator.start(ports.dynamoDb(), nativeLibraryDir)));
+                    + address(ports.dynamoDb()), () -> DynamoDbLocalEmulator.start(ports.dynamoDb(), nativeLibraryDir,
+                    data == null ? null : data.dynamoDb())));
             Future<ElasticMqEmulator> sqs = starters.submit(() -> log.quietStep("ElasticMQ (SQS) on "
-                    + address(ports.sqs()), () -> ElasticMqEmulator.start(ports.sqs(), region, accountId)));
+                    + address(ports.sqs()), () -> ElasticMqEmulator.start(ports.sqs(), region, accountId,
+                    data == null ? null : data.sqs())));
             Future<S3ProxyEmulator> s3 = starters.submit(() -> log.quietStep("S3Proxy (S3) on "
-                    + address(ports.s3()), () -> S3ProxyEmulator.start(ports.s3())));
+                    + address(ports.s3()), () -> S3ProxyEmulator.start(ports.s3(), data == null ? null : data.s3())));
             List<Emulator> started = new ArrayList<>();
             RuntimeException failure = null;
             for (Future<? extends Emulator> f : List.of(dynamoDb, sqs, s3)) {

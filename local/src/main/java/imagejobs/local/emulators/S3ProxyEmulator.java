@@ -1,79 +1,64 @@
 package imagejobs.local.emulators;
 
-import java.net.URI;
-import java.time.Duration;
-import java.util.Properties;
+import java.lang.reflect.InvocationTargetException;
+import java.nio.file.Path;
 
-import org.gaul.s3proxy.AuthenticationType;
-import org.gaul.s3proxy.S3Proxy;
-import org.jclouds.ContextBuilder;
-import org.jclouds.blobstore.BlobStoreContext;
-
-import imagejobs.local.s3.NotifyingBlobStore;
 import imagejobs.local.s3.S3ObjectListener;
+import imagejobs.local.s3.S3ProxyClassLoader;
+import imagejobs.local.s3.S3ProxyHandle;
 
 /**
- * S3Proxy over jclouds' in-memory ("transient") blob store, checking AWS V2/V4 signatures against
- * {@link LocalCredentials}. It also rejects expired presigned URLs ({@code X-Amz-Date + X-Amz-Expires} in the past:
- * 403 AccessDenied "Request has expired") and presigned lifetimes over 7 days, as S3 does.
+ * S3Proxy as the S3 endpoint, run in its own class loader ({@link S3ProxyClassLoader}; the server itself is
+ * {@code imagejobs.local.s3.isolated.S3ProxyServer}): in memory, or with a data directory in files that outlive a
+ * restart. It checks AWS V2/V4 signatures against {@link LocalCredentials}, rejects expired presigned URLs, and takes
+ * the CRC32/CRC32C/CRC64NVME/SHA checksums current AWS CLIs and SDKs send by default.
  */
 public final class S3ProxyEmulator implements Emulator {
-    private static final Duration START_TIMEOUT = Duration.ofSeconds(20);
-
-    private final S3Proxy proxy;
-    private final BlobStoreContext context;
-    private final NotifyingBlobStore blobStore;
+    private final S3ProxyHandle server;
     private volatile boolean closed;
 
-    private S3ProxyEmulator(S3Proxy proxy, BlobStoreContext context, NotifyingBlobStore blobStore) {
-        this.proxy = proxy;
-        this.context = context;
-        this.blobStore = blobStore;
+    private S3ProxyEmulator(S3ProxyHandle server) {
+        this.server = server;
     }
 
-    public static S3ProxyEmulator start(int requestedPort) {
-        Properties properties = new Properties();
-        BlobStoreContext context = ContextBuilder.newBuilder("transient")
-                .credentials(LocalCredentials.ACCESS_KEY_ID, LocalCredentials.SECRET_ACCESS_KEY)
-                .overrides(properties)
-                .build(BlobStoreContext.class);
-        NotifyingBlobStore blobStore = new NotifyingBlobStore(context.getBlobStore());
-        S3Proxy proxy = S3Proxy.builder()
-                .blobStore(blobStore)
-                .endpoint(URI.create("http://" + Ports.LOOPBACK + ":" + requestedPort))
-                .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, LocalCredentials.ACCESS_KEY_ID,
-                        LocalCredentials.SECRET_ACCESS_KEY)
-                .build();
+    /**
+     * @param dataDir where objects are kept across restarts (created if missing), or null: in memory only
+     */
+    public static S3ProxyEmulator start(int requestedPort, Path dataDir) {
+        S3ProxyClassLoader loader = S3ProxyClassLoader.shared();
+        Thread thread = Thread.currentThread();
+        ClassLoader previous = thread.getContextClassLoader();
+        // jclouds finds its providers through the context class loader, and Jetty's threads inherit it.
+        thread.setContextClassLoader(loader);
         try {
-            proxy.start();
-            long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-            // start() returns before Jetty reports STARTED on some machines; wait, bounded.
-            while (!"STARTED".equals(proxy.getState())) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("S3Proxy did not reach STARTED within " + START_TIMEOUT
-                            + " (state " + proxy.getState() + ")");
-                }
-                Thread.sleep(10);
-            }
-        } catch (Exception e) {
-            stopQuietly(proxy);
-            context.close();
-            throw new IllegalStateException("S3Proxy did not start: " + e.getMessage(), e);
+            // The one reflective step across the class-loader boundary; from here on the handle is a plain interface.
+            S3ProxyHandle server = Class.forName(S3ProxyClassLoader.SERVER_CLASS, true, loader)
+                    .asSubclass(S3ProxyHandle.class)
+                    .getConstructor(int.class, Path.class, String.class, String.class)
+                    .newInstance(requestedPort, dataDir, LocalCredentials.ACCESS_KEY_ID,
+                            LocalCredentials.SECRET_ACCESS_KEY);
+            return new S3ProxyEmulator(server);
+        } catch (InvocationTargetException e) {
+            Throwable cause = e.getCause();
+            throw new IllegalStateException("S3Proxy did not start: " + cause.getMessage(), cause);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("S3Proxy could not be loaded: " + e, e);
+        } finally {
+            thread.setContextClassLoader(previous);
         }
-        return new S3ProxyEmulator(proxy, context, blobStore);
     }
 
     /** Where the S3 notification bridge registers; see {@link S3ObjectListener}. */
     public void objectListener(S3ObjectListener listener) {
-        blobStore.listener(listener);
+        server.objectListener(listener);
     }
 
     /**
-     * Drops an object straight from the in-memory store, without an S3 request: for callers that store many large
-     * objects nobody reads again (the pipeline benchmark's images), which would otherwise all stay on the heap.
+     * Drops an object straight from the store, without an S3 request: for callers that store many large objects
+     * nobody reads again (the pipeline benchmark's images), which would otherwise all stay on the heap.
      */
     public void removeObject(String bucket, String key) {
-        blobStore.removeBlob(bucket, key);
+        server.removeObject(bucket, key);
     }
 
     @Override
@@ -83,7 +68,7 @@ public final class S3ProxyEmulator implements Emulator {
 
     @Override
     public int port() {
-        return proxy.getPort();
+        return server.port();
     }
 
     @Override
@@ -92,15 +77,6 @@ public final class S3ProxyEmulator implements Emulator {
             return;
         }
         closed = true;
-        stopQuietly(proxy);
-        context.close();
-    }
-
-    private static void stopQuietly(S3Proxy proxy) {
-        try {
-            proxy.stop();
-        } catch (Exception e) {
-            System.err.println("S3Proxy did not stop cleanly: " + e);
-        }
+        server.close();
     }
 }

@@ -2,6 +2,7 @@ package imagejobs.local.resources;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 import imagejobs.local.template.BucketDefinition;
@@ -15,16 +16,25 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.BillingMode;
 import software.amazon.awssdk.services.dynamodb.model.CreateTableRequest;
+import software.amazon.awssdk.services.dynamodb.model.GlobalSecondaryIndexDescription;
+import software.amazon.awssdk.services.dynamodb.model.ResourceInUseException;
+import software.amazon.awssdk.services.dynamodb.model.TableDescription;
+import software.amazon.awssdk.services.dynamodb.model.TimeToLiveStatus;
 import software.amazon.awssdk.services.dynamodb.model.GlobalSecondaryIndex;
 import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
 import software.amazon.awssdk.services.dynamodb.model.LocalSecondaryIndex;
 import software.amazon.awssdk.services.dynamodb.model.Projection;
 import software.amazon.awssdk.services.dynamodb.model.ProvisionedThroughput;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.BucketAlreadyExistsException;
+import software.amazon.awssdk.services.s3.model.BucketAlreadyOwnedByYouException;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
-/** Creates the template's tables (with indexes and TTL), queues (dead-letter targets first) and buckets. */
+/**
+ * Creates the template's tables (with indexes and TTL), queues (dead-letter targets first) and buckets. Resources that
+ * already exist (a stack restarted on its data directory) are kept as they are, if they still fit the template.
+ */
 public final class ResourceCreator {
     /** DynamoDB Local ignores capacity, but PROVISIONED tables must name some. */
     private static final Throughput DEFAULT_THROUGHPUT = new Throughput(5, 5);
@@ -73,10 +83,34 @@ public final class ResourceCreator {
                             .projection(projection(i)).build())
                     .toList());
         }
-        dynamoDb.createTable(request.build());
+        try {
+            dynamoDb.createTable(request.build());
+        } catch (ResourceInUseException e) {
+            checkExisting(table, dynamoDb.describeTable(r -> r.tableName(table.tableName())).table());
+            if (table.ttlAttribute() == null || dynamoDb.describeTimeToLive(r -> r.tableName(table.tableName()))
+                    .timeToLiveDescription().timeToLiveStatus() == TimeToLiveStatus.ENABLED) {
+                return;
+            }
+        }
         if (table.ttlAttribute() != null) {
             dynamoDb.updateTimeToLive(r -> r.tableName(table.tableName())
                     .timeToLiveSpecification(t -> t.attributeName(table.ttlAttribute()).enabled(true)));
+        }
+    }
+
+    /** A kept table must have the template's keys and indexes, or the functions would fail on it in odd ways. */
+    private static void checkExisting(TableDefinition table, TableDescription existing) {
+        List<String> keys = existing.keySchema().stream().map(k -> k.attributeName() + " " + k.keyTypeAsString())
+                .toList();
+        List<String> wanted = table.keySchema().stream().map(k -> k.name() + " " + k.keyType()).toList();
+        Set<String> indexes = existing.globalSecondaryIndexes().stream().map(GlobalSecondaryIndexDescription::indexName)
+                .collect(Collectors.toSet());
+        Set<String> wantedIndexes = table.globalSecondaryIndexes().stream().map(SecondaryIndex::name)
+                .collect(Collectors.toSet());
+        if (!keys.equals(wanted) || !indexes.equals(wantedIndexes)) {
+            throw new IllegalStateException("table " + table.tableName() + " in the data directory has keys " + keys
+                    + " and indexes " + indexes + ", but template.yaml declares " + wanted + " and " + wantedIndexes
+                    + "; start with a new --data directory (or delete this one) to create it afresh");
         }
     }
 
@@ -111,6 +145,10 @@ public final class ResourceCreator {
     }
 
     public void createBucket(BucketDefinition bucket) {
-        s3.createBucket(r -> r.bucket(bucket.name()));
+        try {
+            s3.createBucket(r -> r.bucket(bucket.name()));
+        } catch (BucketAlreadyOwnedByYouException | BucketAlreadyExistsException e) {
+            // kept from an earlier run on the same data directory
+        }
     }
 }
