@@ -14,13 +14,19 @@ import org.crac.Context;
 import org.crac.Core;
 import org.crac.Resource;
 
+import imagejobs.adapters.s3.S3ObjectStore;
 import imagejobs.shared.auth.DynamoKeyStore;
 import imagejobs.shared.config.AwsClientConfig;
+import imagejobs.shared.config.DryRun;
 import imagejobs.shared.config.Environment;
+import imagejobs.shared.config.Settings;
 import imagejobs.shared.log.StructuredLog;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.core.sync.ResponseTransformer;
 import software.amazon.awssdk.http.SdkHttpClient;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 
 /**
  * Cold-start work done on other threads while the handler is being built, and finished before a SnapStart
@@ -49,6 +55,10 @@ public final class Priming implements Resource {
     static final String PRIMING_KEY_HASH = "f".repeat(64);
     /** What UrlConnectionHttpClient calls itself (the SDK puts it in the user agent). */
     static final String HTTP_CLIENT_NAME = "UrlConnection";
+    /** Object keys of the S3 dry runs and the presigning warm-up: no object has them. */
+    static final String PRIMING_KEY_SUFFIX = "priming/imagejobs-priming-dry-run";
+    /** An ETag no object has: a dry-run write that were ever sent would fail its condition and write nothing. */
+    static final String NO_ETAG = "\"imagejobs-priming-dry-run\"";
 
     private final boolean enabled;
     private final List<CompletableFuture<?>> running = new CopyOnWriteArrayList<>();
@@ -113,7 +123,7 @@ public final class Priming implements Resource {
         if (!enabled) {
             return new AwsClientConfig(env);
         }
-        Supplier<SdkHttpClient> http = build("http", () -> UrlConnectionHttpClient.builder().build());
+        Supplier<SdkHttpClient> http = build("http", () -> AwsClientConfig.httpClient(env));
         return new AwsClientConfig(env, new DeferredHttpClient(http, HTTP_CLIENT_NAME));
     }
 
@@ -131,6 +141,37 @@ public final class Priming implements Resource {
             new DynamoKeyStore(dynamo, keysTable).findByHash(PRIMING_KEY_HASH);
             more.accept(dynamo);
         });
+    }
+
+    /**
+     * The S3 client, built on its own thread and primed there with a dry run (marshalled, checksummed and signed,
+     * never sent: {@link DryRun}) of the first call the function makes with it: a PutObject of a small body under
+     * {@code writePrefix} (submit's input spill) or, with {@code writePrefix} null, a GetObject under
+     * {@code readPrefix} (status's conversation read).
+     */
+    public Supplier<S3Client> s3(AwsClientConfig aws, Settings settings, String readPrefix, String writePrefix) {
+        String bucket = settings.imagesBucket();
+        return build("s3", () -> S3ObjectStore.client(aws, settings, AwsClientConfig.OBJECTS), s3 -> {
+            if (writePrefix != null) {
+                DryRun.call(s3, () -> s3.putObject(r -> r.bucket(bucket).key(writePrefix + PRIMING_KEY_SUFFIX)
+                        .contentType("application/json").ifMatch(NO_ETAG).overrideConfiguration(DryRun::request),
+                        RequestBody.fromBytes("{}".getBytes(java.nio.charset.StandardCharsets.UTF_8))));
+            } else {
+                DryRun.call(s3, () -> s3.getObject(r -> r.bucket(bucket).key(readPrefix + PRIMING_KEY_SUFFIX)
+                        .overrideConfiguration(DryRun::request), ResponseTransformer.toBytes()));
+            }
+        });
+    }
+
+    /**
+     * The presigner, built on its own thread and warmed there by presigning a GET of a key no object has
+     * (presigning is local computation: the signing key, an HMAC; the object need not exist).
+     */
+    public Supplier<S3Presigner> s3Presigner(AwsClientConfig aws, Settings settings, String prefix, Duration ttl) {
+        String bucket = settings.imagesBucket();
+        return build("presigner", () -> S3ObjectStore.presigner(aws, settings), presigner ->
+                presigner.presignGetObject(r -> r.signatureDuration(ttl)
+                        .getObjectRequest(g -> g.bucket(bucket).key(prefix + PRIMING_KEY_SUFFIX))));
     }
 
     /** Runs a warm-up action on its own thread; nothing waits for it but a snapshot. */
