@@ -33,10 +33,11 @@ import software.amazon.awssdk.services.s3.presigner.S3Presigner;
  * snapshot.
  *
  * <p>Two kinds of work. {@link #build} makes a slow collaborator (an SDK client: ~0.3-0.5 s of class loading
- * each) on its own thread, so the wiring builds two clients and loads the model catalog at the same time. {@link
- * #prime} runs a harmless request through a path the first invocation will take (a GetItem on a key that cannot
- * exist, a validation of a built-in sample), so its classes are loaded and linked while the invocation is still busy
- * with earlier steps. Priming actions carry no per-request state (fixed inputs, no clocks, no randomness) and a
+ * each) on its own thread, so the wiring builds its clients (DynamoDB, SQS or the S3 presigner, S3) and loads the
+ * model catalog at the same time. {@link #prime} and the warm-ups run a harmless request through a path the first
+ * invocation will take (a GetItem on a key that cannot exist, a validation of a built-in sample, a presigned URL, a
+ * {@link DryRun} of a PutObject or GetObject), so its classes are loaded and linked while the invocation is still
+ * busy with earlier steps. Priming actions carry no per-request state (fixed inputs, no clocks, no randomness) and a
  * failed one is logged and ignored: it only ever costs the time it took.
  *
  * <p>With SnapStart the constructor runs when a version is published; {@link #beforeCheckpoint} waits for the
