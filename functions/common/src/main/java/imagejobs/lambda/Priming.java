@@ -152,6 +152,11 @@ public final class Priming implements Resource {
      */
     public Supplier<S3Client> s3(AwsClientConfig aws, Settings settings, String readPrefix, String writePrefix) {
         String bucket = settings.imagesBucket();
+        // The settings the build reads, read here too: a configuration error fails the cold start, even when the
+        // function waits for this client only on first use.
+        aws.timeouts("S3", AwsClientConfig.OBJECTS);
+        aws.requestChecksumCalculation();
+        aws.responseChecksumValidation();
         return build("s3", () -> S3ObjectStore.client(aws, settings, AwsClientConfig.OBJECTS), s3 -> {
             if (writePrefix != null) {
                 DryRun.call(s3, () -> s3.putObject(r -> r.bucket(bucket).key(writePrefix + PRIMING_KEY_SUFFIX)

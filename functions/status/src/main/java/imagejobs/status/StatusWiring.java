@@ -41,14 +41,15 @@ final class StatusWiring {
         Supplier<DynamoDbClient> dynamoClient = priming.dynamoDb(aws, settings.keysTable());
         Supplier<ModelQueries> models = priming.build("catalog", () -> new ModelQueries(ModelCatalog.load()),
                 queries -> Json.write(Json.object().put("priming", true))); // the response writer's code
-        // Presigned URLs for outputs/, and reads of next_turn_contents spilled under conversations/.
+        // Presigned URLs for outputs/, and reads of next_turn_contents spilled under conversations/; each waited for
+        // on first use only (a finished job's poll needs the presigner; few need the client).
         Supplier<S3Presigner> presigner = priming.s3Presigner(aws, settings, "outputs/", settings.presignTtl());
         Supplier<S3Client> s3 = priming.s3(aws, settings, "conversations/", null);
         if (!settings.cursorSecretConfigured()) {
             LOG.warn("CURSOR_SECRET is not set: list cursors are signed with a key derived from the jobs table name");
         }
         DynamoDbClient dynamo = dynamoClient.get();
-        ObjectStore store = new S3ObjectStore(s3.get(), presigner.get(), settings.imagesBucket());
+        ObjectStore store = new S3ObjectStore(s3, presigner, settings.imagesBucket());
         JobView view = new JobView(store.bucket(), key -> store.presignGet(key, settings.presignTtl()),
                 key -> conversation(store, key));
         return new StatusRouter(

@@ -83,7 +83,7 @@ final class SubmitWiring {
                     DryRun.call(client, () -> client.sendMessage(r -> r.queueUrl(queueUrl + PRIMING_SUFFIX)
                             .messageBody("{}").overrideConfiguration(DryRun::request)));
                 });
-        // S3 only for inputs too large for the job item (spilled under inputs/).
+        // S3 only for inputs too large for the job item (spilled under inputs/): waited for on first use only.
         Supplier<S3Client> s3 = priming.s3(aws, settings, null, "inputs/");
         String bucket = settings.imagesBucket();
         boolean loopback = settings.allowLoopbackReferences();
@@ -93,7 +93,7 @@ final class SubmitWiring {
         return new SubmitService(
                 new Authenticator(new DynamoKeyStore(dynamo.get(), keysTable)),
                 validator.get(),
-                new InputSpiller(new S3ObjectStore(s3.get(), null, bucket)),
+                new InputSpiller(new S3ObjectStore(s3, () -> null, bucket)),
                 new DynamoJobStore(dynamo.get(), jobsTable),
                 new SqsJobQueue(sqs.get(), queueUrl),
                 new JobView(bucket, null, null),

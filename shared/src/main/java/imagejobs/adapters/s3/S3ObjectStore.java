@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 import imagejobs.shared.config.AwsClientConfig;
 import imagejobs.shared.config.AwsClientConfig.CallTimeouts;
@@ -44,12 +45,20 @@ public final class S3ObjectStore implements ObjectStore {
     /** The largest array the JVM hands out, near enough. */
     private static final long MAX_ARRAY = Integer.MAX_VALUE - 16;
 
-    private final S3Client s3;
-    private final S3Presigner presigner;
+    private final Supplier<S3Client> s3;
+    private final Supplier<S3Presigner> presigner;
     private final String bucket;
 
     /** @param presigner null for functions that hand out no URLs ({@link #presignGet} then fails) */
     public S3ObjectStore(S3Client s3, S3Presigner presigner, String bucket) {
+        this(() -> s3, () -> presigner, bucket);
+    }
+
+    /**
+     * With a client and presigner still being built (on a priming thread): each is waited for on first use, so a
+     * function that seldom needs one (status reads S3 only for spilled conversations) does not wait at init.
+     */
+    public S3ObjectStore(Supplier<S3Client> s3, Supplier<S3Presigner> presigner, String bucket) {
         this.s3 = s3;
         this.presigner = presigner;
         this.bucket = bucket;
@@ -90,14 +99,14 @@ public final class S3ObjectStore implements ObjectStore {
     @Override
     public void put(String key, byte[] bytes, String contentType, Map<String, String> metadata) {
         Map<String, String> encoded = UserMetadata.encode(metadata);
-        s3.putObject(r -> r.bucket(bucket).key(key).contentType(contentType).metadata(encoded),
+        s3.get().putObject(r -> r.bucket(bucket).key(key).contentType(contentType).metadata(encoded),
                 RequestBody.fromBytes(bytes));
     }
 
     @Override
     public void put(String key, Path file, String contentType, Map<String, String> metadata) {
         Map<String, String> encoded = UserMetadata.encode(metadata);
-        s3.putObject(r -> r.bucket(bucket).key(key).contentType(contentType).metadata(encoded),
+        s3.get().putObject(r -> r.bucket(bucket).key(key).contentType(contentType).metadata(encoded),
                 RequestBody.fromFile(file));
     }
 
@@ -105,7 +114,7 @@ public final class S3ObjectStore implements ObjectStore {
     public void copy(String sourceKey, String targetKey, String contentType, Map<String, String> metadata) {
         Map<String, String> encoded = UserMetadata.encode(metadata);
         // S3 can report a failed copy inside a 200 answer; the SDK's S3 protocol turns that into an S3Exception.
-        s3.copyObject(r -> r.sourceBucket(bucket).sourceKey(sourceKey).destinationBucket(bucket)
+        s3.get().copyObject(r -> r.sourceBucket(bucket).sourceKey(sourceKey).destinationBucket(bucket)
                 .destinationKey(targetKey).metadataDirective(MetadataDirective.REPLACE)
                 .contentType(contentType).metadata(encoded));
     }
@@ -118,7 +127,7 @@ public final class S3ObjectStore implements ObjectStore {
     @Override
     public Optional<StoredObject> get(String key, long maxBytes) {
         try {
-            return Optional.of(s3.getObject(r -> r.bucket(bucket).key(key),
+            return Optional.of(s3.get().getObject(r -> r.bucket(bucket).key(key),
                     (response, in) -> read(key, response, in, maxBytes)));
         } catch (NoSuchKeyException e) {
             return Optional.empty();
@@ -163,7 +172,7 @@ public final class S3ObjectStore implements ObjectStore {
     @Override
     public Optional<StoredObject> head(String key) {
         try {
-            HeadObjectResponse head = s3.headObject(r -> r.bucket(bucket).key(key));
+            HeadObjectResponse head = s3.get().headObject(r -> r.bucket(bucket).key(key));
             long size = head.contentLength() == null ? 0 : head.contentLength();
             return Optional.of(new StoredObject(key, null, head.contentType(), size,
                     UserMetadata.lowerCaseNames(head.metadata())));
@@ -184,10 +193,11 @@ public final class S3ObjectStore implements ObjectStore {
      */
     @Override
     public PresignedUrl presignGet(String key, Duration ttl) {
-        if (presigner == null) {
+        S3Presigner signer = presigner.get();
+        if (signer == null) {
             throw new IllegalStateException("this store was built without a presigner");
         }
-        var presigned = presigner.presignGetObject(r -> r.signatureDuration(ttl)
+        var presigned = signer.presignGetObject(r -> r.signatureDuration(ttl)
                 .getObjectRequest(g -> g.bucket(bucket).key(key)));
         return new PresignedUrl(presigned.url().toString(), presigned.expiration());
     }

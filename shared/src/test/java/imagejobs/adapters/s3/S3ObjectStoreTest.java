@@ -234,7 +234,7 @@ class S3ObjectStoreTest {
 
     @Test
     void aStoreWithoutPresignerSaysSo() {
-        S3ObjectStore store = new S3ObjectStore(null, null, "b");
+        S3ObjectStore store = new S3ObjectStore((software.amazon.awssdk.services.s3.S3Client) null, null, "b");
         assertThrows(IllegalStateException.class, () -> store.presignGet("k", Duration.ofMinutes(1)));
     }
 }
