@@ -31,6 +31,7 @@ import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 /** Builds the status function's collaborators once per container. */
 final class StatusWiring {
     private static final StructuredLog LOG = StructuredLog.get(StatusWiring.class);
+
     private StatusWiring() {
     }
 
