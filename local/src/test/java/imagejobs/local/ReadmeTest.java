@@ -21,8 +21,8 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import imagejobs.shared.config.AwsClientConfig;
 import imagejobs.local.emulators.DataDirectory;
-
 import imagejobs.local.emulators.EmulatorPorts;
 import imagejobs.local.template.FunctionDefinition;
 import imagejobs.local.template.ResourceNames;
@@ -89,6 +89,16 @@ class ReadmeTest {
         }
         CODE_DEFAULTS.forEach((name, value) -> assertEquals("`" + value + "`", rows.get(name),
                 "README default of " + name));
+        Map.of("SDK_CONNECT_TIMEOUT_MILLIS", Settings.DEFAULT_SDK_CONNECT_TIMEOUT_MILLIS,
+                "SDK_SOCKET_TIMEOUT_MILLIS", Settings.DEFAULT_SDK_SOCKET_TIMEOUT_MILLIS).forEach((name, value) ->
+                assertEquals("`" + value + "`", rows.get(name), "README default of " + name));
+        // The SDK timeouts' defaults differ per use: each appears in its row.
+        for (var use : List.of(AwsClientConfig.SMALL_REQUESTS, AwsClientConfig.OBJECTS, AwsClientConfig.LARGE_OBJECTS)) {
+            String call = rows.get("SDK_API_CALL_TIMEOUT_MILLIS");
+            String attempt = rows.get("SDK_API_CALL_ATTEMPT_TIMEOUT_MILLIS");
+            assertTrue(call.contains("`" + use.apiCall().toMillis() + "`"), "README default of the call timeout: " + call);
+            assertTrue(attempt.contains("`" + use.attempt().toMillis() + "`"), "README attempt timeout: " + attempt);
+        }
     }
 
     /**
@@ -172,7 +182,10 @@ class ReadmeTest {
     @Test
     void everyDocumentedFunctionVariableIsRead() throws Exception {
         Set<String> known = new TreeSet<>(settingsVariables().keySet());
-        known.addAll(List.of("AWS_REGION", "AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL_SQS", "AWS_ENDPOINT_URL_S3"));
+        known.addAll(List.of("AWS_REGION", "AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL_SQS", "AWS_ENDPOINT_URL_S3",
+                "AWS_REQUEST_CHECKSUM_CALCULATION", "AWS_RESPONSE_CHECKSUM_VALIDATION"));
+        // Per-client forms of a setting: SDK_API_CALL_TIMEOUT_MILLIS_<SERVICE>.
+        new TreeSet<>(known).forEach(name -> known.add(name + "_<SERVICE>"));
         for (String name : documented().keySet()) {
             if (!name.startsWith("IMAGEJOBS_")) {
                 assertTrue(known.contains(name), "README documents " + name + ", which no code reads");

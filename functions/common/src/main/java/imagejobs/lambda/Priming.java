@@ -14,23 +14,30 @@ import org.crac.Context;
 import org.crac.Core;
 import org.crac.Resource;
 
+import imagejobs.adapters.s3.S3ObjectStore;
 import imagejobs.shared.auth.DynamoKeyStore;
 import imagejobs.shared.config.AwsClientConfig;
+import imagejobs.shared.config.DryRun;
 import imagejobs.shared.config.Environment;
+import imagejobs.shared.config.Settings;
 import imagejobs.shared.log.StructuredLog;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.core.sync.ResponseTransformer;
 import software.amazon.awssdk.http.SdkHttpClient;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 
 /**
  * Cold-start work done on other threads while the handler is being built, and finished before a SnapStart
  * snapshot.
  *
  * <p>Two kinds of work. {@link #build} makes a slow collaborator (an SDK client: ~0.3-0.5 s of class loading
- * each) on its own thread, so the wiring builds two clients and loads the model catalog at the same time. {@link
- * #prime} runs a harmless request through a path the first invocation will take (a GetItem on a key that cannot
- * exist, a validation of a built-in sample), so its classes are loaded and linked while the invocation is still busy
- * with earlier steps. Priming actions carry no per-request state (fixed inputs, no clocks, no randomness) and a
+ * each) on its own thread, so the wiring builds its clients (DynamoDB, SQS or the S3 presigner, S3) and loads the
+ * model catalog at the same time. {@link #prime} and the warm-ups run a harmless request through a path the first
+ * invocation will take (a GetItem on a key that cannot exist, a validation of a built-in sample, a presigned URL, a
+ * {@link DryRun} of a PutObject or GetObject), so its classes are loaded and linked while the invocation is still
+ * busy with earlier steps. Priming actions carry no per-request state (fixed inputs, no clocks, no randomness) and a
  * failed one is logged and ignored: it only ever costs the time it took.
  *
  * <p>With SnapStart the constructor runs when a version is published; {@link #beforeCheckpoint} waits for the
@@ -49,6 +56,10 @@ public final class Priming implements Resource {
     static final String PRIMING_KEY_HASH = "f".repeat(64);
     /** What UrlConnectionHttpClient calls itself (the SDK puts it in the user agent). */
     static final String HTTP_CLIENT_NAME = "UrlConnection";
+    /** Object keys of the S3 dry runs and the presigning warm-up: no object has them. */
+    static final String PRIMING_KEY_SUFFIX = "priming/imagejobs-priming-dry-run";
+    /** An ETag no object has: a dry-run write that were ever sent would fail its condition and write nothing. */
+    static final String NO_ETAG = "\"imagejobs-priming-dry-run\"";
 
     private final boolean enabled;
     private final List<CompletableFuture<?>> running = new CopyOnWriteArrayList<>();
@@ -113,7 +124,7 @@ public final class Priming implements Resource {
         if (!enabled) {
             return new AwsClientConfig(env);
         }
-        Supplier<SdkHttpClient> http = build("http", () -> UrlConnectionHttpClient.builder().build());
+        Supplier<SdkHttpClient> http = build("http", () -> AwsClientConfig.httpClient(env));
         return new AwsClientConfig(env, new DeferredHttpClient(http, HTTP_CLIENT_NAME));
     }
 
@@ -131,6 +142,42 @@ public final class Priming implements Resource {
             new DynamoKeyStore(dynamo, keysTable).findByHash(PRIMING_KEY_HASH);
             more.accept(dynamo);
         });
+    }
+
+    /**
+     * The S3 client, built on its own thread and primed there with a dry run (marshalled, checksummed and signed,
+     * never sent: {@link DryRun}) of the first call the function makes with it: a PutObject of a small body under
+     * {@code writePrefix} (submit's input spill) or, with {@code writePrefix} null, a GetObject under
+     * {@code readPrefix} (status's conversation read).
+     */
+    public Supplier<S3Client> s3(AwsClientConfig aws, Settings settings, String readPrefix, String writePrefix) {
+        String bucket = settings.imagesBucket();
+        // The settings the build reads, read here too: a configuration error fails the cold start, even when the
+        // function waits for this client only on first use.
+        aws.timeouts("S3", AwsClientConfig.OBJECTS);
+        aws.requestChecksumCalculation();
+        aws.responseChecksumValidation();
+        return build("s3", () -> S3ObjectStore.client(aws, settings, AwsClientConfig.OBJECTS), s3 -> {
+            if (writePrefix != null) {
+                DryRun.call(s3, () -> s3.putObject(r -> r.bucket(bucket).key(writePrefix + PRIMING_KEY_SUFFIX)
+                        .contentType("application/json").ifMatch(NO_ETAG).overrideConfiguration(DryRun::request),
+                        RequestBody.fromBytes("{}".getBytes(java.nio.charset.StandardCharsets.UTF_8))));
+            } else {
+                DryRun.call(s3, () -> s3.getObject(r -> r.bucket(bucket).key(readPrefix + PRIMING_KEY_SUFFIX)
+                        .overrideConfiguration(DryRun::request), ResponseTransformer.toBytes()));
+            }
+        });
+    }
+
+    /**
+     * The presigner, built on its own thread and warmed there by presigning a GET of a key no object has
+     * (presigning is local computation: the signing key, an HMAC; the object need not exist).
+     */
+    public Supplier<S3Presigner> s3Presigner(AwsClientConfig aws, Settings settings, String prefix, Duration ttl) {
+        String bucket = settings.imagesBucket();
+        return build("presigner", () -> S3ObjectStore.presigner(aws, settings), presigner ->
+                presigner.presignGetObject(r -> r.signatureDuration(ttl)
+                        .getObjectRequest(g -> g.bucket(bucket).key(prefix + PRIMING_KEY_SUFFIX))));
     }
 
     /** Runs a warm-up action on its own thread; nothing waits for it but a snapshot. */

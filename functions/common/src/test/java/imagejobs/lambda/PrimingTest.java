@@ -6,7 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
@@ -17,15 +22,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import imagejobs.shared.config.AwsClientConfig;
 import imagejobs.shared.config.ConfigurationException;
 import imagejobs.shared.config.Environment;
 import imagejobs.shared.config.Settings;
+import imagejobs.shared.log.StructuredLog;
 
 class PrimingTest {
     @Test
@@ -115,6 +123,46 @@ class PrimingTest {
             assertEquals(null, System.getProperty("imagejobs.marker"),
                     "loaded, not initialised: static initialisers stay on the threads that use the class");
         }
+    }
+
+    /**
+     * Submit's and status's S3 warm-ups: the client and presigner are built, the dry-run PutObject and GetObject go
+     * through the whole request path (no warm-up fails) and nothing reaches the endpoint.
+     */
+    @Test
+    void theS3WarmUpsRunTheirDryRunsAndReachNothing() throws Exception {
+        AtomicInteger connections = new AtomicInteger();
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        try (ServerSocket endpoint = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            Thread accept = new Thread(() -> {
+                while (!endpoint.isClosed()) {
+                    try (Socket ignored = endpoint.accept()) {
+                        connections.incrementAndGet();
+                    } catch (IOException closed) {
+                        return;
+                    }
+                }
+            });
+            accept.setDaemon(true);
+            accept.start();
+            Environment env = new Environment(Map.of("AWS_REGION", "us-east-1", "AWS_ACCESS_KEY_ID", "test",
+                    "AWS_SECRET_ACCESS_KEY", "test", "AWS_ENDPOINT_URL_S3", "http://127.0.0.1:" + endpoint.getLocalPort(),
+                    "S3_FORCE_PATH_STYLE", "true", "IMAGES_BUCKET", "imagejobs-images-test"));
+            Settings settings = new Settings(env);
+            StructuredLog.redirect(new PrintStream(log, true, StandardCharsets.UTF_8));
+            try {
+                Priming priming = new Priming(true);
+                AwsClientConfig aws = priming.clientConfig(env);
+                assertNotEquals(null, priming.s3(aws, settings, null, "inputs/").get());
+                assertNotEquals(null, priming.s3(aws, settings, "conversations/", null).get());
+                assertNotEquals(null, priming.s3Presigner(aws, settings, "outputs/", Duration.ofHours(1)).get());
+                assertTrue(priming.await(Duration.ofSeconds(30)));
+            } finally {
+                StructuredLog.redirect(System.out);
+            }
+        }
+        assertEquals(0, connections.get(), "dry runs stop before transmission");
+        assertFalse(log.toString(StandardCharsets.UTF_8).contains("priming step failed"), log.toString());
     }
 
     @Test

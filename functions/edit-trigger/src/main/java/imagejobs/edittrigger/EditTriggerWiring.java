@@ -3,6 +3,7 @@ package imagejobs.edittrigger;
 import java.time.Clock;
 
 import imagejobs.adapters.metrics.EmfMetrics;
+import imagejobs.adapters.s3.S3ObjectStore;
 import imagejobs.shared.auth.DynamoKeyStore;
 import imagejobs.shared.catalog.ModelCatalog;
 import imagejobs.shared.config.AwsClientConfig;
@@ -11,7 +12,6 @@ import imagejobs.shared.config.Settings;
 import imagejobs.shared.edits.EditTrigger;
 import imagejobs.shared.jobs.DynamoJobStore;
 import imagejobs.shared.queue.SqsJobQueue;
-import imagejobs.shared.storage.S3RestObjectStore;
 import imagejobs.shared.submit.InputSpiller;
 import imagejobs.shared.validation.ImageReferences;
 import imagejobs.shared.validation.RequestValidator;
@@ -28,7 +28,8 @@ final class EditTriggerWiring {
         AwsClientConfig aws = new AwsClientConfig(env);
         DynamoDbClient dynamo = aws.configure(DynamoDbClient.builder(), "DYNAMODB").build();
         SqsClient sqs = aws.configure(SqsClient.builder(), "SQS").build();
-        S3RestObjectStore store = S3RestObjectStore.create(aws, settings);
+        S3ObjectStore store = new S3ObjectStore(S3ObjectStore.client(aws, settings, AwsClientConfig.OBJECTS), null,
+                settings.imagesBucket());
         return new EditTrigger(
                 new DynamoKeyStore(dynamo, settings.keysTable()),
                 new RequestValidator(ModelCatalog.load(),

@@ -8,6 +8,7 @@ import java.util.function.Supplier;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import imagejobs.adapters.s3.S3ObjectStore;
 import imagejobs.lambda.Priming;
 import imagejobs.shared.auth.Authenticator;
 import imagejobs.shared.auth.DynamoKeyStore;
@@ -26,16 +27,15 @@ import imagejobs.shared.status.ListCursors;
 import imagejobs.shared.status.ModelQueries;
 import imagejobs.shared.status.StatusRouter;
 import imagejobs.shared.storage.ObjectStore;
-import imagejobs.shared.storage.S3RestObjectStore;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 
 /** Builds the status function's collaborators once per container. */
 final class StatusWiring {
     private static final StructuredLog LOG = StructuredLog.get(StatusWiring.class);
-    /** The key of no object: presigning never reads it. */
-    private static final String PRIMING_OBJECT_KEY = "outputs/priming/none.png";
     /** The key of no counter: the dry run never sends it. */
     private static final String PRIMING_COUNTER = "read#priming";
 
@@ -51,17 +51,19 @@ final class StatusWiring {
                 client -> dryRunReadCounter(client, keysTable));
         Supplier<ModelQueries> models = priming.build("catalog", () -> new ModelQueries(ModelCatalog.load()),
                 queries -> Json.write(Json.object().put("priming", true))); // the response writer's code
-        S3RestObjectStore store = S3RestObjectStore.create(aws, settings);
-        JobView view = new JobView(store.bucket(), key -> store.presignGet(key, settings.presignTtl()),
-                key -> conversation(store, key));
+        // Presigned URLs for outputs/, and reads of next_turn_contents spilled under conversations/; each waited for
+        // on first use only (a finished job's poll needs the presigner; few need the client).
+        Supplier<S3Presigner> presigner = priming.s3Presigner(aws, settings, "outputs/", settings.presignTtl());
+        Supplier<S3Client> s3 = priming.s3(aws, settings, "conversations/", null);
         CursorKeySource cursorKey = CursorKeySource.from(settings, id -> secretString(aws, id));
         if (cursorKey.origin() == CursorKeySource.Origin.DERIVED) {
             LOG.warn("neither CURSOR_SECRET nor CURSOR_SECRET_ID is set: list cursors are signed with a key derived"
                     + " from the jobs table name");
         }
-        // Presigning is local computation (the signing key, HMAC): the object need not exist.
-        priming.prime("presign", () -> store.presignGet(PRIMING_OBJECT_KEY, settings.presignTtl()));
         DynamoDbClient dynamo = dynamoClient.get();
+        ObjectStore store = new S3ObjectStore(s3, presigner, settings.imagesBucket());
+        JobView view = new JobView(store.bucket(), key -> store.presignGet(key, settings.presignTtl()),
+                key -> conversation(store, key));
         return new StatusRouter(
                 new Authenticator(new DynamoKeyStore(dynamo, keysTable)),
                 new JobQueries(new DynamoJobStore(dynamo, settings.jobsTable()), view,

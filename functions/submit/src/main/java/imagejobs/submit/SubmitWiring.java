@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.util.Map;
 import java.util.function.Supplier;
 
+import imagejobs.adapters.s3.S3ObjectStore;
 import imagejobs.lambda.Priming;
 import imagejobs.shared.auth.Authenticator;
 import imagejobs.shared.auth.DynamoKeyStore;
@@ -17,7 +18,6 @@ import imagejobs.shared.jobs.JobItemMapper;
 import imagejobs.shared.json.Json;
 import imagejobs.shared.queue.SqsJobQueue;
 import imagejobs.shared.status.JobView;
-import imagejobs.shared.storage.S3RestObjectStore;
 import imagejobs.shared.submit.InputSpiller;
 import imagejobs.shared.submit.SubmitService;
 import imagejobs.shared.validation.ImageReferences;
@@ -26,6 +26,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.Put;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
+import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
@@ -82,18 +83,20 @@ final class SubmitWiring {
                     DryRun.call(client, () -> client.sendMessage(r -> r.queueUrl(queueUrl + PRIMING_SUFFIX)
                             .messageBody("{}").overrideConfiguration(DryRun::request)));
                 });
-        S3RestObjectStore store = S3RestObjectStore.create(aws, settings);
+        // S3 only for inputs too large for the job item (spilled under inputs/): waited for on first use only.
+        Supplier<S3Client> s3 = priming.s3(aws, settings, null, "inputs/");
+        String bucket = settings.imagesBucket();
         boolean loopback = settings.allowLoopbackReferences();
         Supplier<RequestValidator> validator = priming.build("validation",
-                () -> new RequestValidator(ModelCatalog.load(), new ImageReferences(store.bucket(), loopback)),
+                () -> new RequestValidator(ModelCatalog.load(), new ImageReferences(bucket, loopback)),
                 v -> Json.write(v.validateRequestQueue(Json.parse(PRIMING_BODY), "priming").gemini()));
         return new SubmitService(
                 new Authenticator(new DynamoKeyStore(dynamo.get(), keysTable)),
                 validator.get(),
-                new InputSpiller(store),
+                new InputSpiller(new S3ObjectStore(s3, () -> null, bucket)),
                 new DynamoJobStore(dynamo.get(), jobsTable),
                 new SqsJobQueue(sqs.get(), queueUrl),
-                new JobView(store.bucket(), null, null),
+                new JobView(bucket, null, null),
                 settings,
                 Clock.systemUTC());
     }

@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Duration;
 
 import imagejobs.adapters.metrics.EmfMetrics;
+import imagejobs.adapters.s3.S3ObjectStore;
 import imagejobs.shared.catalog.ModelCatalog;
 import imagejobs.shared.config.AwsClientConfig;
 import imagejobs.shared.config.Environment;
@@ -13,7 +14,6 @@ import imagejobs.shared.gemini.GeminiClient;
 import imagejobs.shared.jobs.DynamoJobStore;
 import imagejobs.shared.jobs.JobStore;
 import imagejobs.shared.queue.SqsJobQueue;
-import imagejobs.shared.storage.S3RestObjectStore;
 import imagejobs.shared.worker.Backoff;
 import imagejobs.shared.worker.JobProcessor;
 import imagejobs.shared.worker.OutcomeWriter;
@@ -33,7 +33,9 @@ final class WorkerWiring {
         AwsClientConfig aws = new AwsClientConfig(env);
         DynamoDbClient dynamo = aws.configure(DynamoDbClient.builder(), "DYNAMODB").build();
         SqsClient sqs = aws.configure(SqsClient.builder(), "SQS").build();
-        S3RestObjectStore store = S3RestObjectStore.create(aws, settings);
+        // 4K images each way: longer S3 timeouts than the API functions need (still far below the 300 s).
+        S3ObjectStore store = new S3ObjectStore(S3ObjectStore.client(aws, settings, AwsClientConfig.LARGE_OBJECTS),
+                null, settings.imagesBucket());
         ApiKeySource key = new ApiKeySource(env.optional(Settings.GEMINI_API_KEY).orElse(null),
                 env.optional(Settings.GEMINI_API_KEY_SECRET_ID).map(id -> secretFetcher(aws, id)).orElse(null));
         GeminiClient gemini = new GeminiClient(GeminiClient.defaultHttpClient(), settings.geminiBaseUrl(),

@@ -45,7 +45,6 @@ import imagejobs.shared.json.Json;
 import imagejobs.shared.queue.JobMessage;
 import imagejobs.shared.queue.SqsJobQueue;
 import imagejobs.shared.storage.ObjectStore;
-import imagejobs.shared.storage.S3RestObjectStore;
 import imagejobs.shared.worker.Backoff;
 import imagejobs.shared.worker.DeadLetters;
 import imagejobs.shared.worker.JobProcessor;
@@ -138,11 +137,15 @@ class WorkerCrashReliabilityTest {
                         "{\"deadLetterTargetArn\":\"" + dlqArn + "\",\"maxReceiveCount\":\"5\"}"))).queueUrl();
         DeadLetters deadLetters = new DeadLetters(realJobs, Clock.systemUTC());
         // The functions' own S3 store, straight at the emulator (not through the fault proxy).
-        ObjectStore realStore = S3RestObjectStore.create(new imagejobs.shared.config.AwsClientConfig(
-                new imagejobs.shared.config.Environment(java.util.Map.of("AWS_REGION", "us-east-1",
-                        "AWS_ACCESS_KEY_ID", imagejobs.local.emulators.LocalCredentials.ACCESS_KEY_ID,
-                        "AWS_SECRET_ACCESS_KEY", imagejobs.local.emulators.LocalCredentials.SECRET_ACCESS_KEY,
-                        "AWS_ENDPOINT_URL_S3", stack.s3Endpoint().toString()))), true, rs.bucket());
+        imagejobs.shared.config.Environment s3Env = new imagejobs.shared.config.Environment(java.util.Map.of(
+                "AWS_REGION", "us-east-1",
+                "AWS_ACCESS_KEY_ID", imagejobs.local.emulators.LocalCredentials.ACCESS_KEY_ID,
+                "AWS_SECRET_ACCESS_KEY", imagejobs.local.emulators.LocalCredentials.SECRET_ACCESS_KEY,
+                "AWS_ENDPOINT_URL_S3", stack.s3Endpoint().toString(), "S3_FORCE_PATH_STYLE", "true",
+                "AWS_REQUEST_CHECKSUM_CALCULATION", "WHEN_REQUIRED", "AWS_RESPONSE_CHECKSUM_VALIDATION", "WHEN_REQUIRED",
+                "IMAGES_BUCKET", rs.bucket()));
+        ObjectStore realStore = imagejobs.adapters.s3.S3ObjectStore.create(
+                new imagejobs.shared.config.AwsClientConfig(s3Env), new imagejobs.shared.config.Settings(s3Env));
         ObjectStore store = new CrashingObjectStore(realStore);
         JobStore jobs = new CrashingJobStore(realJobs);
         GeminiClient gemini = new GeminiClient(GeminiClient.defaultHttpClient(), rs.simulator().baseUrl(),

@@ -12,6 +12,7 @@ import java.util.regex.Pattern;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import imagejobs.adapters.s3.S3ObjectStore;
 import imagejobs.it.ServiceStack;
 import imagejobs.local.Deadline;
 import imagejobs.local.LocalStack;
@@ -25,8 +26,8 @@ import imagejobs.shared.json.Json;
 import imagejobs.shared.queue.JobMessage;
 import imagejobs.shared.config.AwsClientConfig;
 import imagejobs.shared.config.Environment;
+import imagejobs.shared.config.Settings;
 import imagejobs.shared.storage.ObjectStore;
-import imagejobs.shared.storage.S3RestObjectStore;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.s3.model.S3Object;
 import software.amazon.awssdk.services.sqs.model.Message;
@@ -140,8 +141,8 @@ final class WorkerStack {
 
     /** The store the functions use, with the worker's own environment (endpoint, credentials, path style). */
     static ObjectStore objectStore() {
-        return S3RestObjectStore.create(new AwsClientConfig(new Environment(
-                stack().function("WorkerFunction").environment())), true, ServiceStack.bucket());
+        Environment env = new Environment(stack().function("WorkerFunction").environment());
+        return S3ObjectStore.create(new AwsClientConfig(env), new Settings(env));
     }
 
     static String queueUrl(String logicalId) {

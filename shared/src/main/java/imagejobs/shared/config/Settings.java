@@ -33,6 +33,11 @@ public final class Settings {
     public static final String CURSOR_SECRET = "CURSOR_SECRET";
     public static final String CURSOR_SECRET_ID = "CURSOR_SECRET_ID";
     public static final String PRIME_ON_INIT = "PRIME_ON_INIT";
+    /** SDK client timeouts (AwsClientConfig); the two call timeouts also take a per-client suffix, e.g. _S3. */
+    public static final String SDK_API_CALL_TIMEOUT_MILLIS = "SDK_API_CALL_TIMEOUT_MILLIS";
+    public static final String SDK_API_CALL_ATTEMPT_TIMEOUT_MILLIS = "SDK_API_CALL_ATTEMPT_TIMEOUT_MILLIS";
+    public static final String SDK_CONNECT_TIMEOUT_MILLIS = "SDK_CONNECT_TIMEOUT_MILLIS";
+    public static final String SDK_SOCKET_TIMEOUT_MILLIS = "SDK_SOCKET_TIMEOUT_MILLIS";
 
     public static final int DEFAULT_RETENTION_DAYS = 30;
     public static final int DEFAULT_PRESIGN_TTL_SECONDS = 3600;
@@ -59,6 +64,8 @@ public final class Settings {
     public static final String DEFAULT_GEMINI_BASE_URL = "https://generativelanguage.googleapis.com";
     public static final int DEFAULT_WORKER_TIMEOUT_SECONDS = 300;
     public static final int DEFAULT_RETRY_BASE_MILLIS = 2000;
+    public static final int DEFAULT_SDK_CONNECT_TIMEOUT_MILLIS = 2000;
+    public static final int DEFAULT_SDK_SOCKET_TIMEOUT_MILLIS = 10_000;
     /** A configured CURSOR_SECRET shorter than this fails the cold start: it would be guessable. */
     public static final int MIN_CURSOR_SECRET_LENGTH = 32;
     private static final String CURSOR_FALLBACK_LABEL = "imagejobs/list-cursor-key/v1/";

@@ -3,7 +3,6 @@ package imagejobs.shared.edits;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 
-import imagejobs.shared.storage.S3RequestException;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkServiceException;
 
@@ -22,9 +21,6 @@ final class TransientFailures {
     static boolean isTransient(Throwable error) {
         Throwable e = error;
         for (int depth = 0; e != null && depth < MAX_DEPTH; depth++, e = e.getCause()) {
-            if (e instanceof S3RequestException s3) {
-                return s3.retryable();
-            }
             if (e instanceof SdkServiceException service) {
                 return service.isThrottlingException() || service.statusCode() >= 500;
             }

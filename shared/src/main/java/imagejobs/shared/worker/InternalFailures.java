@@ -2,8 +2,6 @@ package imagejobs.shared.worker;
 
 import java.io.UncheckedIOException;
 
-import imagejobs.shared.storage.S3RequestException;
-
 /**
  * What an unexpected failure of an attempt (a store or queue call that failed, a bug) means to the client, for the
  * job's {@code last_error} and final message: which part of the service failed, in words, never the exception's
@@ -16,10 +14,10 @@ final class InternalFailures {
 
     static String describe(RuntimeException e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof S3RequestException s3) {
-                return "the image storage (S3) answered an error (HTTP " + s3.statusCode() + ")";
-            }
             String type = t.getClass().getName();
+            if (type.startsWith("software.amazon.awssdk.services.s3.")) {
+                return "the image storage (S3) failed or could not be reached";
+            }
             if (type.startsWith("software.amazon.awssdk.services.dynamodb.")) {
                 return "the jobs table (DynamoDB) failed or could not be reached";
             }

@@ -1,4 +1,4 @@
-package imagejobs.shared.storage;
+package imagejobs.adapters.s3;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -18,7 +18,10 @@ import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.SdkHttpRequest;
 import software.amazon.awssdk.http.SdkHttpResponse;
 
-/** An SdkHttpClient answering from a script, recording each request and the body it was sent. */
+/**
+ * An SdkHttpClient answering from a script, recording each request and the body it was sent: what the SDK's S3
+ * client asks of the network, without a network.
+ */
 final class ScriptedHttpClient implements SdkHttpClient {
 
     /** What one call answers: a response, or an I/O failure. */
