@@ -416,7 +416,8 @@ public final class SafeUrlFetcher implements UrlFetcher {
         TlsSocketStrategy verified = new DefaultClientTlsStrategy(trust, HostnameVerificationPolicy.BUILTIN, null);
         TlsSocketStrategy marked = (socket, target, port, attachment, context) -> {
             try {
-                // The name the certificate must carry and SNI names: the URL's, not HttpCore's Unicode spelling.
+                // The name the certificate must carry and SNI names: the URL's, not HttpCore's Unicode spelling (JSSE
+                // would turn that back too; this keeps it so whatever JSSE does).
                 return verified.upgrade(socket, VettingDnsResolver.asWritten(target), port, attachment, context);
             } catch (IOException e) {
                 throw new HandshakeFailed(e);
