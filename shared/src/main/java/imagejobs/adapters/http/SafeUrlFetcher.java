@@ -307,7 +307,8 @@ public final class SafeUrlFetcher implements UrlFetcher {
         if (length > limits.maxBytes()) {
             throw new ReferenceException(tooLarge);
         }
-        ByteArrayOutputStream out = new ByteArrayOutputStream(length >= 0 ? (int) length : 64 * 1024);
+        // Grown as bytes arrive, never sized by the declared length: a server that promises 7 MB and stalls holds none.
+        ByteArrayOutputStream out = new ByteArrayOutputStream(64 * 1024);
         byte[] buffer = new byte[16 * 1024];
         try {
             // Not closed: closing drains the rest of the body; the exchange hangs up instead (see exchange).
