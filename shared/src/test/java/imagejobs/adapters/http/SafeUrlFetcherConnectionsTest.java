@@ -127,8 +127,10 @@ class SafeUrlFetcherConnectionsTest {
             servers.add(this);
             threads.submit(() -> {
                 while (!socket.isClosed()) {
-                    try (Socket accepted = socket.accept()) {
+                    try {
+                        Socket accepted = socket.accept();
                         connections.incrementAndGet();
+                        accepted.close();
                     } catch (IOException e) {
                         return;
                     }
