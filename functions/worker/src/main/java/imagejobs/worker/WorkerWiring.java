@@ -3,6 +3,7 @@ package imagejobs.worker;
 import java.time.Clock;
 import java.time.Duration;
 
+import imagejobs.adapters.http.SafeUrlFetcher;
 import imagejobs.adapters.metrics.EmfMetrics;
 import imagejobs.adapters.s3.S3ObjectStore;
 import imagejobs.shared.catalog.ModelCatalog;
@@ -18,7 +19,6 @@ import imagejobs.shared.worker.Backoff;
 import imagejobs.shared.worker.JobProcessor;
 import imagejobs.shared.worker.OutcomeWriter;
 import imagejobs.shared.worker.ReferenceResolver;
-import imagejobs.shared.worker.SafeUrlFetcher;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import software.amazon.awssdk.services.sqs.SqsClient;

@@ -29,6 +29,7 @@ import org.junit.jupiter.api.Timeout;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import imagejobs.adapters.http.SafeUrlFetcher;
 import imagejobs.it.ForwardingJobStore;
 import imagejobs.it.ForwardingObjectStore;
 import imagejobs.local.LocalStack;
@@ -50,7 +51,6 @@ import imagejobs.shared.worker.DeadLetters;
 import imagejobs.shared.worker.JobProcessor;
 import imagejobs.shared.worker.OutcomeWriter;
 import imagejobs.shared.worker.ReferenceResolver;
-import imagejobs.shared.worker.SafeUrlFetcher;
 import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;

@@ -36,6 +36,7 @@ import org.junit.jupiter.api.Timeout;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import imagejobs.adapters.http.SafeUrlFetcher;
 import imagejobs.it.ServiceStack;
 import imagejobs.local.runtime.FunctionEnvironment;
 import imagejobs.shared.catalog.ModelCatalog;
@@ -49,7 +50,6 @@ import imagejobs.shared.worker.Backoff;
 import imagejobs.shared.worker.JobProcessor;
 import imagejobs.shared.worker.OutcomeWriter;
 import imagejobs.shared.worker.ReferenceResolver;
-import imagejobs.shared.worker.SafeUrlFetcher;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;

@@ -10,6 +10,7 @@ import java.util.function.Predicate;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import imagejobs.adapters.http.SafeUrlFetcher;
 import imagejobs.it.ForwardingJobStore;
 import imagejobs.it.ForwardingObjectStore;
 import imagejobs.it.ServiceStack;
@@ -24,7 +25,6 @@ import imagejobs.shared.worker.Backoff;
 import imagejobs.shared.worker.JobProcessor;
 import imagejobs.shared.worker.OutcomeWriter;
 import imagejobs.shared.worker.ReferenceResolver;
-import imagejobs.shared.worker.SafeUrlFetcher;
 
 /**
  * The worker's processor run in the test's JVM against the stack's real DynamoDB, S3, SQS and Gemini simulator, as

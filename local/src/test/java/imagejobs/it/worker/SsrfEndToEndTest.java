@@ -17,8 +17,6 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
-import javax.net.ssl.SSLSocketFactory;
-
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -26,11 +24,11 @@ import org.junit.jupiter.api.Timeout;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import imagejobs.adapters.http.SafeUrlFetcher;
 import imagejobs.it.ServiceStack;
 import imagejobs.local.LocalStack;
 import imagejobs.shared.reference.AddressPolicy;
 import imagejobs.shared.worker.ReferenceException;
-import imagejobs.shared.worker.SafeUrlFetcher;
 import imagejobs.shared.worker.UrlFetcher;
 
 /**
@@ -220,8 +218,8 @@ class SsrfEndToEndTest {
 
     /**
      * The production fetcher with loopback off and a resolver hook standing in for DNS: public-looking names that
-     * resolve, or redirect, to private addresses. The connector is the real one, recording what it was asked to
-     * connect to; public addresses are routed to the image host on 127.0.0.1.
+     * resolve, or redirect, to private addresses. The dialler records what it was asked to connect to; public
+     * addresses are routed to the image host on 127.0.0.1.
      */
     @Test
     void publicLookingNamesThatResolveOrRedirectToPrivateAddressesAreRefusedBeforeAnyConnection() throws Exception {
@@ -234,7 +232,6 @@ class SsrfEndToEndTest {
                 "metadata.example.net", List.of(InetAddress.getByName("169.254.169.254")),
                 "split.example.net", List.of(publicAddress, InetAddress.getByName("192.168.10.10")));
         List<InetSocketAddress> connected = new CopyOnWriteArrayList<>();
-        SafeUrlFetcher.Connector direct = SafeUrlFetcher.Connector.direct();
         SafeUrlFetcher fetcher = new SafeUrlFetcher(name -> {
             List<InetAddress> answer = dns.get(name);
             if (answer != null) {
@@ -244,12 +241,11 @@ class SsrfEndToEndTest {
                 return SafeUrlFetcher.Resolver.system().resolve(name); // a literal: no lookup
             }
             throw new UnknownHostException(name);
-        }, (vetted, timeout) -> {
+        }, vetted -> {
             connected.add(vetted);
             // The public address stands for the internet: it leads to the image host.
-            return direct.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), host.port()), timeout);
-        }, (SSLSocketFactory) SSLSocketFactory.getDefault(), new AddressPolicy(false), true,
-                SafeUrlFetcher.Limits.standard());
+            return new InetSocketAddress(InetAddress.getLoopbackAddress(), host.port());
+        }, null, new AddressPolicy(false), true, SafeUrlFetcher.Limits.standard());
 
         // Control: the public-looking host serves the image, directly and after a same-host redirect.
         host.redirect("local", "/img.png");

@@ -32,6 +32,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import imagejobs.adapters.http.SafeUrlFetcher;
 import imagejobs.local.gemini.GeminiSimulator;
 import imagejobs.local.gemini.GeminiSimulatorConfig;
 import imagejobs.shared.catalog.ModelCatalog;
@@ -47,7 +48,6 @@ import imagejobs.shared.worker.Backoff;
 import imagejobs.shared.worker.JobProcessor;
 import imagejobs.shared.worker.OutcomeWriter;
 import imagejobs.shared.worker.ReferenceResolver;
-import imagejobs.shared.worker.SafeUrlFetcher;
 
 /**
  * The worker's real Gemini path (GeminiClient, streaming reader, verdicts, outcome writer, JobProcessor retries)

@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,14 +15,13 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
 
-import javax.net.ssl.SSLSocketFactory;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 
+import imagejobs.adapters.http.SafeUrlFetcher;
 import imagejobs.shared.http.ApiException;
 import imagejobs.shared.image.TestImages;
 import imagejobs.shared.json.Json;
@@ -39,14 +38,16 @@ import imagejobs.shared.validation.ImageReferences;
  * text as the client wrote it (jobs stored before submit stored the canonical form) and the canonical form.
  *
  * <p>The worker side is the production {@link ReferenceResolver} with the production {@link SafeUrlFetcher}; only
- * DNS (names resolve to a public test address, literals to themselves) and the socket (the dial is recorded, then
- * refused) are stood in for, so nothing leaves the machine.
+ * DNS (names resolve to a public test address, literals to themselves) and the dial (recorded, then sent to a closed
+ * port on 127.0.0.1, which refuses it) are stood in for, so nothing leaves the machine.
  */
 class ReferenceAgreementTest {
     private static final String TENANT = "t1";
     private static final String BUCKET = "images-bucket";
     private static final InetAddress PUBLIC = address("93.184.216.34");
     private static final byte[] PNG = TestImages.png(4, 4);
+    /** Nothing listens there: every dial ends in a refusal. */
+    private static final InetSocketAddress CLOSED = closedPort();
 
     static Stream<String> trickyReferences() {
         List<String> uris = new ArrayList<>(List.of(
@@ -191,11 +192,10 @@ class ReferenceAgreementTest {
                 throw new UnknownHostException(host);
             }
             return List.of(PUBLIC);
-        }, (vetted, timeout) -> {
+        }, vetted -> {
             dialled.add(vetted);
-            throw new ConnectException("the test stops at the dial");
-        }, (SSLSocketFactory) SSLSocketFactory.getDefault(), new AddressPolicy(false), false,
-                SafeUrlFetcher.Limits.standard());
+            return CLOSED; // the test stops at the dial
+        }, null, new AddressPolicy(false), false, SafeUrlFetcher.Limits.standard());
         UrlFetcher fetcher = new UrlFetcher() {
             @Override
             public Fetched fetch(String url) throws ReferenceException {
@@ -235,6 +235,14 @@ class ReferenceAgreementTest {
 
     private static String printable(String s) {
         return s.length() > 120 ? s.substring(0, 120) + "…" : s.replace("\n", "\\n").replace("\t", "\\t");
+    }
+
+    private static InetSocketAddress closedPort() {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return new InetSocketAddress(InetAddress.getLoopbackAddress(), s.getLocalPort());
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static InetAddress address(String literal) {

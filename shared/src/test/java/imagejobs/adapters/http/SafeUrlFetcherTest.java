@@ -1,4 +1,4 @@
-package imagejobs.shared.worker;
+package imagejobs.adapters.http;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -12,7 +12,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,7 +27,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.TrustManagerFactory;
 
 import org.junit.jupiter.api.AfterEach;
@@ -43,13 +41,14 @@ import com.sun.net.httpserver.HttpServer;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
 
-import imagejobs.shared.reference.AddressPolicy;
-
 import imagejobs.shared.image.TestImages;
+import imagejobs.shared.reference.AddressPolicy;
+import imagejobs.shared.worker.ReferenceException;
+import imagejobs.shared.worker.UrlFetcher;
 
 /**
  * The SSRF guard. Names resolve through an injected table ("public-looking" hosts get public addresses that are
- * never really dialled); the test connector maps those public addresses onto a server on 127.0.0.1 and refuses
+ * never really dialled); the test dialler maps those public addresses onto a server on 127.0.0.1 and refuses
  * (and records) anything else, so every test can show which addresses a connection was attempted to.
  */
 class SafeUrlFetcherTest {
@@ -96,24 +95,21 @@ class SafeUrlFetcherTest {
     }
 
     /** Public test addresses go to the local server; anything else is refused here, before any packet. */
-    private SafeUrlFetcher.Connector connector() {
-        return (vetted, timeout) -> {
+    private SafeUrlFetcher.Dialler connector() {
+        return vetted -> {
             dialled.add(vetted);
             if (vetted.getAddress().equals(PUBLIC_A) || vetted.getAddress().equals(PUBLIC_B)) {
-                Socket socket = new Socket();
-                socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), timeout);
-                return socket;
+                return new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
             }
             if (vetted.getAddress().isLoopbackAddress()) {
-                return SafeUrlFetcher.Connector.direct().connect(vetted, timeout);
+                return SafeUrlFetcher.Dialler.direct().target(vetted);
             }
             throw new AssertionError("the fetcher tried to connect to " + vetted);
         };
     }
 
     private SafeUrlFetcher fetcher(boolean allowLoopback, SafeUrlFetcher.Limits limits) {
-        return new SafeUrlFetcher(resolver(), connector(), (SSLSocketFactory) SSLSocketFactory.getDefault(),
-                new AddressPolicy(allowLoopback), true, limits);
+        return new SafeUrlFetcher(resolver(), connector(), null, new AddressPolicy(allowLoopback), true, limits);
     }
 
     private SafeUrlFetcher fetcher() {
@@ -310,8 +306,8 @@ class SafeUrlFetcherTest {
         AtomicInteger calls = new AtomicInteger();
         SafeUrlFetcher.Resolver rebinding = host -> calls.getAndIncrement() == 0 ? List.of(PUBLIC_A)
                 : List.of(InetAddress.getByName("10.0.0.1"));
-        SafeUrlFetcher fetcher = new SafeUrlFetcher(rebinding, connector(), (SSLSocketFactory) SSLSocketFactory
-                .getDefault(), new AddressPolicy(false), true, SafeUrlFetcher.Limits.standard());
+        SafeUrlFetcher fetcher = new SafeUrlFetcher(rebinding, connector(), null, new AddressPolicy(false), true,
+                SafeUrlFetcher.Limits.standard());
         assertArrayEquals(PNG, fetcher.fetch(url("rebind.example.test", "/cat.png")).bytes());
         assertEquals(1, calls.get());
         assertNothingButPublicDialled();
@@ -349,8 +345,7 @@ class SafeUrlFetcherTest {
     @Test
     void unknownHostsAndBadSchemes() {
         assertTrue(refused(fetcher(), "https://nowhere.example.test/x.png").getMessage().contains("does not resolve"));
-        SafeUrlFetcher httpsOnly = new SafeUrlFetcher(resolver(), connector(),
-                (SSLSocketFactory) SSLSocketFactory.getDefault(), new AddressPolicy(false), false,
+        SafeUrlFetcher httpsOnly = new SafeUrlFetcher(resolver(), connector(), null, new AddressPolicy(false), false,
                 SafeUrlFetcher.Limits.standard());
         assertTrue(refused(httpsOnly, "http://images.example.test/cat.png").getMessage().contains("https://"));
         assertFalse(httpsOnly.accepts("http://images.example.test/cat.png"));
@@ -369,7 +364,7 @@ class SafeUrlFetcherTest {
                 refused(quick, url("images.example.test", "/slow")).getMessage());
     }
 
-    // ---- TLS over the pinned socket ----
+    // ---- TLS over the connection to the vetted address ----
 
     @Test
     void tlsChecksTheCertificateAgainstTheHostNameNotTheAddress(@TempDir Path dir) throws Exception {
@@ -406,17 +401,15 @@ class SafeUrlFetcherTest {
         https.start();
         try {
             int tlsPort = https.getAddress().getPort();
-            SafeUrlFetcher.Connector toTls = (vetted, timeout) -> {
+            SafeUrlFetcher.Dialler toTls = vetted -> {
                 dialled.add(vetted);
                 if (!vetted.getAddress().equals(PUBLIC_A) && !vetted.getAddress().equals(PUBLIC_B)) {
                     throw new AssertionError("dialled " + vetted);
                 }
-                Socket socket = new Socket();
-                socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), tlsPort), timeout);
-                return socket;
+                return new InetSocketAddress(InetAddress.getLoopbackAddress(), tlsPort);
             };
-            SafeUrlFetcher fetcher = new SafeUrlFetcher(resolver(), toTls, context.getSocketFactory(),
-                    new AddressPolicy(false), false, SafeUrlFetcher.Limits.standard());
+            SafeUrlFetcher fetcher = new SafeUrlFetcher(resolver(), toTls, context, new AddressPolicy(false), false,
+                    SafeUrlFetcher.Limits.standard());
             assertArrayEquals(PNG, fetcher.fetch("https://images.example.test/cat.png").bytes());
             assertEquals(new InetSocketAddress(PUBLIC_A, 443), dialled.get(0));
             // Same server, other name: the certificate does not match, so the fetch is refused.

@@ -1,4 +1,4 @@
-package imagejobs.shared.worker;
+package imagejobs.adapters.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -11,22 +11,21 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
-import javax.net.ssl.SSLSocketFactory;
-
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import imagejobs.shared.reference.AddressPolicy;
+import imagejobs.shared.worker.ReferenceException;
 
 /**
  * Each way an image server can fail a download, through the production fetcher against a scripted raw socket on
@@ -124,14 +123,11 @@ class ReferenceDownloadFailuresTest {
         };
     }
 
-    private SafeUrlFetcher fetcher(int port, SafeUrlFetcher.Connector connector) {
-        return new SafeUrlFetcher(host -> List.of(PUBLIC), connector != null ? connector : (vetted, timeout) -> {
-            Socket socket = new Socket();
-            socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), timeout);
-            return socket;
-        }, (SSLSocketFactory) SSLSocketFactory.getDefault(), new AddressPolicy(false), true,
-                new SafeUrlFetcher.Limits(3, SafeUrlFetcher.MAX_BYTES, Duration.ofSeconds(2), READ,
-                        Duration.ofSeconds(20)));
+    private SafeUrlFetcher fetcher(int port) {
+        return new SafeUrlFetcher(host -> List.of(PUBLIC),
+                vetted -> new InetSocketAddress(InetAddress.getLoopbackAddress(), port), null,
+                new AddressPolicy(false), true, new SafeUrlFetcher.Limits(3, SafeUrlFetcher.MAX_BYTES,
+                        Duration.ofSeconds(2), READ, Duration.ofSeconds(20)));
     }
 
     @ParameterizedTest
@@ -149,7 +145,7 @@ class ReferenceDownloadFailuresTest {
         // A TLS client speaks first and never sends an HTTP head: the plain server answers its hello at once.
         int port = serve(script(behaviour), !scheme.equals("https"));
         String url = scheme + "://images.example.test/cat.png";
-        ReferenceException e = assertThrows(ReferenceException.class, () -> fetcher(port, null).fetch(url));
+        ReferenceException e = assertThrows(ReferenceException.class, () -> fetcher(port).fetch(url));
         assertEquals("reference " + url + " " + expected, e.getMessage());
         assertFalse(JAVA_NAME.matcher(e.getMessage()).find(), e.getMessage());
     }
@@ -159,20 +155,40 @@ class ReferenceDownloadFailuresTest {
             "refused | refused the connection",
             "timeout | did not accept a connection within 2 s"})
     void connectionsThatNeverOpen(String kind, String expected) throws IOException {
-        int closed;
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            closed = s.getLocalPort(); // closed again at once: nothing listens there
-        }
-        SafeUrlFetcher.Connector connector = kind.equals("refused")
-                ? (vetted, timeout) -> SafeUrlFetcher.Connector.direct().connect(
-                        new InetSocketAddress(InetAddress.getLoopbackAddress(), closed), timeout)
-                : (vetted, timeout) -> {
-                    throw new SocketTimeoutException("connect timed out");
-                };
         String url = "http://images.example.test/cat.png";
-        ReferenceException e = assertThrows(ReferenceException.class, () -> fetcher(0, connector).fetch(url));
-        assertEquals("reference " + url + " " + expected, e.getMessage());
-        assertFalse(JAVA_NAME.matcher(e.getMessage()).find(), e.getMessage());
+        if (kind.equals("refused")) {
+            int closed;
+            try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+                closed = s.getLocalPort(); // closed again at once: nothing listens there
+            }
+            ReferenceException e = assertThrows(ReferenceException.class, () -> fetcher(closed).fetch(url));
+            assertEquals("reference " + url + " " + expected, e.getMessage());
+            assertFalse(JAVA_NAME.matcher(e.getMessage()).find(), e.getMessage());
+            return;
+        }
+        // A listener that never accepts, its queue filled: the kernel drops further connection attempts, so the
+        // connect times out for real, as with a host that drops packets.
+        List<Socket> queued = new ArrayList<>();
+        try (ServerSocket full = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            for (int i = 0; i < 10; i++) {
+                Socket filler = new Socket();
+                try {
+                    filler.connect(full.getLocalSocketAddress(), 300);
+                    queued.add(filler);
+                } catch (IOException timedOut) {
+                    filler.close();
+                    break; // the queue is full
+                }
+            }
+            ReferenceException e = assertThrows(ReferenceException.class,
+                    () -> fetcher(full.getLocalPort()).fetch(url));
+            assertEquals("reference " + url + " " + expected, e.getMessage());
+            assertFalse(JAVA_NAME.matcher(e.getMessage()).find(), e.getMessage());
+        } finally {
+            for (Socket s : queued) {
+                s.close();
+            }
+        }
     }
 
     private static InetAddress loopbackNamed() {
