@@ -12,7 +12,7 @@ import imagejobs.local.emulators.EmulatorPorts;
 import imagejobs.local.emulators.LocalCredentials;
 import imagejobs.local.emulators.Ports;
 import imagejobs.shared.auth.ApiKey;
-import imagejobs.shared.auth.DynamoKeyStore;
+import imagejobs.adapters.dynamo.DynamoKeyStore;
 import imagejobs.shared.auth.KeyRecord;
 import imagejobs.shared.auth.KeyStore;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;

@@ -54,6 +54,7 @@ import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
+import imagejobs.adapters.gemini.HttpGeminiClient;
 
 /**
  * Every way the worker can fail a job, and every text a client can read about it: the job's {@code error.message}
@@ -254,8 +255,8 @@ class ClientVisibleErrorsEndToEndTest {
                 public void retryAfter(String receiptHandle, Duration delay) {
                 }
             };
-            GeminiClient gemini = new GeminiClient(GeminiClient.defaultHttpClient(), geminiBase,
-                    GeminiClient.AUTH_GOOGLE, () -> FunctionEnvironment.SIMULATOR_API_KEY);
+            GeminiClient gemini = new HttpGeminiClient(HttpGeminiClient.defaultHttpClient(), geminiBase,
+                    HttpGeminiClient.AUTH_GOOGLE, () -> FunctionEnvironment.SIMULATOR_API_KEY);
             processor = new JobProcessor(jobs, store, queue, gemini, ModelCatalog.load(),
                     new ReferenceResolver(store, SafeUrlFetcher.standard(false)), new OutcomeWriter(store),
                     new Backoff(Duration.ofMillis(20), Backoff.DEFAULT_CAP), MAX_ATTEMPTS, Duration.ofSeconds(360),

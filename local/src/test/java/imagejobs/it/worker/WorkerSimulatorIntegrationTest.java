@@ -48,6 +48,7 @@ import imagejobs.shared.worker.Backoff;
 import imagejobs.shared.worker.JobProcessor;
 import imagejobs.shared.worker.OutcomeWriter;
 import imagejobs.shared.worker.ReferenceResolver;
+import imagejobs.adapters.gemini.HttpGeminiClient;
 
 /**
  * The worker's real Gemini path (GeminiClient, streaming reader, verdicts, outcome writer, JobProcessor retries)
@@ -90,7 +91,7 @@ class WorkerSimulatorIntegrationTest {
             public void retryAfter(String receiptHandle, Duration delay) {
             }
         };
-        GeminiClient gemini = new GeminiClient(GeminiClient.defaultHttpClient(), sim.baseUrl(), "x-goog-api-key",
+        GeminiClient gemini = new HttpGeminiClient(HttpGeminiClient.defaultHttpClient(), sim.baseUrl(), "x-goog-api-key",
                 () -> KEY);
         processor = new JobProcessor(jobs, store, queue, gemini, CATALOG,
                 new ReferenceResolver(store, SafeUrlFetcher.standard(false)), new OutcomeWriter(store),

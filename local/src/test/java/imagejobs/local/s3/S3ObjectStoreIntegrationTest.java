@@ -42,7 +42,7 @@ import imagejobs.local.LocalStack;
 import imagejobs.local.LocalStackConfig;
 import imagejobs.local.TestPaths;
 import imagejobs.local.emulators.LocalCredentials;
-import imagejobs.shared.config.AwsClientConfig;
+import imagejobs.adapters.aws.AwsClientConfig;
 import imagejobs.shared.config.Environment;
 import imagejobs.shared.config.Settings;
 import imagejobs.shared.storage.ObjectStore;

@@ -921,7 +921,8 @@ class TemplateContractTest {
         Pattern literal = Pattern.compile("\"([a-z][a-z0-9_-]*/)\"\\s*\\+\\s*[\\w.()]+\\s*\\+\\s*\"/\"");
         Pattern constant = Pattern.compile("\\b([A-Z][A-Z0-9_]*)\\s*\\+\\s*[\\w.()]+\\s*\\+\\s*\"/\"");
         Map<String, Set<String>> bySource = new TreeMap<>();
-        try (Stream<Path> files = Files.walk(TestPaths.root().resolve("shared/src/main/java"))) {
+        try (Stream<Path> files = Stream.of("shared/domain/src/main/java", "shared/adapters/src/main/java")
+                .map(TestPaths.root()::resolve).flatMap(TemplateContractTest::walk)) {
             for (Path file : files.filter(p -> p.toString().endsWith(".java")).toList()) {
                 String text = read(file);
                 String cls = file.getFileName().toString().replace(".java", "");
@@ -1028,12 +1029,22 @@ class TemplateContractTest {
     }
 
     private static Path sharedSource(String relative) {
-        return TestPaths.root().resolve("shared/src/main/java").resolve(relative);
+        Path domain = TestPaths.root().resolve("shared/domain/src/main/java").resolve(relative);
+        return Files.exists(domain) ? domain : TestPaths.root().resolve("shared/adapters/src/main/java").resolve(relative);
+    }
+
+    private static Stream<Path> walk(Path root) {
+        try {
+            return Files.walk(root);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** A class's source by simple name, in shared/ or a function module. */
     private static java.util.Optional<String> sourceOf(String simpleName) {
-        List<Path> roots = new ArrayList<>(List.of(TestPaths.root().resolve("shared/src/main/java")));
+        List<Path> roots = new ArrayList<>(List.of(TestPaths.root().resolve("shared/domain/src/main/java"),
+                TestPaths.root().resolve("shared/adapters/src/main/java")));
         try (Stream<Path> modules = Files.list(TestPaths.root().resolve("functions"))) {
             modules.map(m -> m.resolve("src/main/java")).filter(Files::isDirectory).forEach(roots::add);
         } catch (IOException e) {
