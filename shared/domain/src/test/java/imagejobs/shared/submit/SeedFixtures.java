@@ -4,9 +4,12 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystemNotFoundException;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -57,10 +60,19 @@ record SeedFixtures(String name, String seed, String example, String route, Stri
         }
     }
 
-    private static Path directory() {
+    /** The seeds directory: a folder in this module's build, an entry of its test jar in other modules' builds. */
+    private static synchronized Path directory() {
         try {
-            return Path.of(SeedFixtures.class.getResource("/seeds").toURI());
-        } catch (URISyntaxException e) {
+            java.net.URI uri = SeedFixtures.class.getResource("/seeds").toURI();
+            if ("jar".equals(uri.getScheme())) {
+                try {
+                    FileSystems.getFileSystem(uri);
+                } catch (FileSystemNotFoundException notOpenYet) {
+                    FileSystems.newFileSystem(uri, Map.of()); // kept open: the test JVM reads it until it exits
+                }
+            }
+            return Path.of(uri);
+        } catch (URISyntaxException | IOException e) {
             throw new IllegalStateException(e);
         }
     }
