@@ -55,6 +55,8 @@ import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
 import imagejobs.adapters.gemini.HttpGeminiClient;
+import imagejobs.adapters.aws.AwsFailures;
+import imagejobs.shared.errors.DependencyFailure;
 import imagejobs.testing.InMemoryJobStore;
 import imagejobs.testing.InMemoryObjectStore;
 import imagejobs.testing.MutableClock;
@@ -182,8 +184,9 @@ class ClientVisibleErrorsEndToEndTest {
         failures.put("s3 unreachable", () -> new UncheckedIOException("PutObject outputs/x/0.png: no answer from S3"
                 + " after 3 attempts", new SocketTimeoutException("Read timed out")));
         failures.put("sdk client", () -> SdkClientException.create("Unable to execute HTTP request: Connection refused"));
-        failures.put("dynamodb", () -> DynamoDbException.builder().message("Throughput exceeds the current capacity")
-                .statusCode(400).build());
+        // What DynamoJobStore throws for the SDK's exception (adapters translate; the worker sees DependencyFailure).
+        failures.put("dynamodb", () -> AwsFailures.translate(DependencyFailure.Dependency.JOBS_TABLE,
+                DynamoDbException.builder().message("Throughput exceeds the current capacity").statusCode(400).build()));
         failures.put("bug", () -> new NullPointerException("Cannot invoke \"String.length()\" because \"s\" is null"));
         failures.put("state", () -> new IllegalStateException("request document inputs/t/x.json is missing"));
         failures.forEach((name, failure) -> {
