@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -37,8 +38,12 @@ import imagejobs.shared.json.Json;
  * shared table is fine.
  */
 public abstract class JobStoreContract {
-    /** Sub-millisecond on purpose: the table keeps milliseconds. */
-    protected static final Instant T0 = Instant.parse("2026-03-01T10:00:00.123456789Z");
+    /**
+     * Sub-millisecond on purpose: the table keeps milliseconds. A year ahead of the wall clock: DynamoDB Local's TTL
+     * sweep deletes items (jobs, idempotency records) whose expires_at has passed, whatever the test's own clock.
+     */
+    protected static final Instant T0 = Instant.now().plus(Duration.ofDays(365)).truncatedTo(ChronoUnit.DAYS)
+            .plusSeconds(36_000).plusNanos(123_456_789);
     private static final JobError BLOCKED = new JobError("SAFETY_BLOCKED", "blocked", false);
 
     private JobStore store;

@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.UUID;
 
@@ -22,7 +24,12 @@ import imagejobs.shared.auth.RateCounter;
  * the fake cannot drift from the table's rules. Each test uses its own keys and tenants.
  */
 public abstract class KeyStoreContract {
-    private static final Instant NOW = Instant.parse("2026-03-01T10:00:30.123456789Z");
+    /**
+     * Sub-millisecond on purpose (the table keeps milliseconds), 30 s into a minute, and a year ahead of the wall
+     * clock: DynamoDB Local's TTL sweep deletes rate counters whose expires_at has passed.
+     */
+    private static final Instant NOW = Instant.now().plus(Duration.ofDays(365)).truncatedTo(ChronoUnit.DAYS)
+            .plusSeconds(36_030).plusNanos(123_456_789);
 
     private KeyStore store;
     private String run;
@@ -47,7 +54,7 @@ public abstract class KeyStoreContract {
         store.put(key);
         KeyRecord got = store.findByHash(key.keyHash()).orElseThrow();
         assertEquals(new KeyRecord(key.keyHash(), key.keyId(), key.tenant(), true, 120,
-                Instant.parse("2026-03-01T10:00:30.123Z"), "label a"), got, "created_at kept to the millisecond");
+                NOW.truncatedTo(ChronoUnit.MILLIS), "label a"), got, "created_at kept to the millisecond");
         KeyRecord plain = new KeyRecord(ApiKey.hash("sk-" + run + "-b"), ApiKey.idForHash(ApiKey.hash("sk-" + run + "-b")),
                 "t-" + run, true, null, NOW, null);
         store.put(plain);
