@@ -55,6 +55,11 @@ import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
 import imagejobs.adapters.gemini.HttpGeminiClient;
+import imagejobs.adapters.aws.AwsFailures;
+import imagejobs.shared.errors.DependencyFailure;
+import imagejobs.testing.InMemoryJobStore;
+import imagejobs.testing.InMemoryObjectStore;
+import imagejobs.testing.MutableClock;
 
 /**
  * Every way the worker can fail a job, and every text a client can read about it: the job's {@code error.message}
@@ -179,8 +184,9 @@ class ClientVisibleErrorsEndToEndTest {
         failures.put("s3 unreachable", () -> new UncheckedIOException("PutObject outputs/x/0.png: no answer from S3"
                 + " after 3 attempts", new SocketTimeoutException("Read timed out")));
         failures.put("sdk client", () -> SdkClientException.create("Unable to execute HTTP request: Connection refused"));
-        failures.put("dynamodb", () -> DynamoDbException.builder().message("Throughput exceeds the current capacity")
-                .statusCode(400).build());
+        // What DynamoJobStore throws for the SDK's exception (adapters translate; the worker sees DependencyFailure).
+        failures.put("dynamodb", () -> AwsFailures.translate(DependencyFailure.Dependency.JOBS_TABLE,
+                DynamoDbException.builder().message("Throughput exceeds the current capacity").statusCode(400).build()));
         failures.put("bug", () -> new NullPointerException("Cannot invoke \"String.length()\" because \"s\" is null"));
         failures.put("state", () -> new IllegalStateException("request document inputs/t/x.json is missing"));
         failures.forEach((name, failure) -> {
@@ -213,14 +219,14 @@ class ClientVisibleErrorsEndToEndTest {
      */
     private static final class Worker {
         private static final int MAX_ATTEMPTS = 3;
-        private final TestClock clock = new TestClock(Instant.parse("2026-01-10T12:00:00Z"));
+        private final MutableClock clock = new MutableClock(Instant.parse("2026-01-10T12:00:00Z"));
         private final List<String> lastErrors = new CopyOnWriteArrayList<>();
-        private final MemoryJobStore jobs;
+        private final InMemoryJobStore jobs;
         private final JobProcessor processor;
         private final String id = "01CLIENTERR" + Long.toString(System.nanoTime(), 36).toUpperCase();
 
-        Worker(String geminiBase, Supplier<RuntimeException> putFailure, Supplier<RuntimeException> completeFailure) {
-            jobs = new MemoryJobStore() {
+        Worker(String geminiBase, Supplier<RuntimeException> uploadFailure, Supplier<RuntimeException> completeFailure) {
+            jobs = new InMemoryJobStore() {
                 @Override
                 public synchronized boolean requeue(String requestId, int attempt, String lastError, Instant retryAt,
                                                     Instant now) {
@@ -237,11 +243,11 @@ class ClientVisibleErrorsEndToEndTest {
                     return super.complete(requestId, attempt, outcome, imageCount, now);
                 }
             };
-            MemoryObjectStore store = new MemoryObjectStore() {
+            InMemoryObjectStore store = new InMemoryObjectStore() {
                 @Override
                 public void put(String key, Path file, String contentType, Map<String, String> metadata) {
-                    if (putFailure != null) {
-                        throw putFailure.get();
+                    if (uploadFailure != null) {
+                        throw uploadFailure.get();
                     }
                     super.put(key, file, contentType, metadata);
                 }

@@ -49,6 +49,9 @@ import imagejobs.shared.worker.JobProcessor;
 import imagejobs.shared.worker.OutcomeWriter;
 import imagejobs.shared.worker.ReferenceResolver;
 import imagejobs.adapters.gemini.HttpGeminiClient;
+import imagejobs.testing.InMemoryJobStore;
+import imagejobs.testing.InMemoryObjectStore;
+import imagejobs.testing.MutableClock;
 
 /**
  * The worker's real Gemini path (GeminiClient, streaming reader, verdicts, outcome writer, JobProcessor retries)
@@ -62,9 +65,9 @@ class WorkerSimulatorIntegrationTest {
     private static final ModelCatalog CATALOG = ModelCatalog.load();
     private static GeminiSimulator sim;
 
-    private final MemoryJobStore jobs = new MemoryJobStore();
-    private final MemoryObjectStore store = new MemoryObjectStore();
-    private final TestClock clock = new TestClock(T0);
+    private final InMemoryJobStore jobs = new InMemoryJobStore();
+    private final InMemoryObjectStore store = new InMemoryObjectStore();
+    private final MutableClock clock = new MutableClock(T0);
     private final AtomicInteger ids = new AtomicInteger();
     private JobProcessor processor;
 

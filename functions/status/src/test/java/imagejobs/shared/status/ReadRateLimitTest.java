@@ -7,25 +7,17 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import imagejobs.status.StatusRouter;
-import imagejobs.shared.auth.ApiKey;
 import imagejobs.shared.auth.Authenticator;
 import imagejobs.shared.auth.KeyRecord;
-import imagejobs.shared.auth.KeyStore;
 import imagejobs.shared.auth.RateCounter;
 import imagejobs.shared.catalog.ModelCatalog;
 import imagejobs.shared.config.Settings;
@@ -34,6 +26,9 @@ import imagejobs.lambda.http.ApiRequest;
 import imagejobs.lambda.http.ApiResponse;
 import imagejobs.shared.jobs.Job;
 import imagejobs.shared.storage.PresignedUrl;
+import imagejobs.testing.InMemoryJobStore;
+import imagejobs.testing.InMemoryKeyStore;
+import imagejobs.testing.MutableClock;
 
 /**
  * The per-key read limit on the status routes: 429 RATE_LIMITED with Retry-After past it (the submit limit's
@@ -43,11 +38,11 @@ class ReadRateLimitTest {
     private static final String KEY = "ij_reader_one";
     private static final String OTHER_KEY = "ij_reader_two";
 
-    private final CountingKeyStore keys = new CountingKeyStore();
+    private final InMemoryKeyStore keys = new InMemoryKeyStore();
     private final InMemoryJobStore store = new InMemoryJobStore();
     private final List<Job> jobs = new ArrayList<>();
     /** 08:00:30 UTC: the first one-minute window ends in 30 s. */
-    private final MovableClock clock = new MovableClock(NOW.plusSeconds(30));
+    private final MutableClock clock = new MutableClock(NOW.plusSeconds(30));
     private KeyRecord key;
 
     @BeforeEach
@@ -183,83 +178,5 @@ class ReadRateLimitTest {
         }
         assertTrue(firstRefusal >= 0 && firstRefusal < 50 * 60, "a client at 50 polls a second is refused within a"
                 + " minute; first refusal at call " + firstRefusal);
-    }
-
-    /** The keys table in memory with DynamoKeyStore's fixed one-minute windows, per counter. */
-    private static final class CountingKeyStore implements KeyStore {
-        private final Map<String, KeyRecord> records = new HashMap<>();
-        private final Map<String, Integer> hits = new HashMap<>();
-        final List<RateCounter> counted = new ArrayList<>();
-
-        KeyRecord add(String apiKey, String tenant) {
-            String hash = ApiKey.hash(apiKey);
-            KeyRecord record = new KeyRecord(hash, ApiKey.idForHash(hash), tenant, true, null, NOW, "test");
-            records.put(hash, record);
-            return record;
-        }
-
-        @Override
-        public Optional<KeyRecord> findByHash(String keyHash) {
-            return Optional.ofNullable(records.get(keyHash));
-        }
-
-        @Override
-        public void put(KeyRecord record) {
-            records.put(record.keyHash(), record);
-        }
-
-        @Override
-        public List<KeyRecord> list() {
-            return List.copyOf(records.values());
-        }
-
-        @Override
-        public boolean disable(String keyId) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public TenantStatus tenantStatus(String tenant) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public boolean tryAcquire(String keyHash, RateCounter counter, int limit, Instant now) {
-            counted.add(counter);
-            String window = counter.prefix() + keyHash + "#" + now.getEpochSecond() / 60;
-            int count = hits.getOrDefault(window, 0);
-            if (count >= limit) {
-                return false;
-            }
-            hits.put(window, count + 1);
-            return true;
-        }
-    }
-
-    private static final class MovableClock extends Clock {
-        private Instant now;
-
-        MovableClock(Instant now) {
-            this.now = now;
-        }
-
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
     }
 }

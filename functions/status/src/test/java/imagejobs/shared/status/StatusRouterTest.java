@@ -31,6 +31,7 @@ import imagejobs.shared.jobs.Job;
 import imagejobs.shared.jobs.JobStore;
 import imagejobs.shared.json.Json;
 import imagejobs.shared.storage.PresignedUrl;
+import imagejobs.testing.InMemoryJobStore;
 
 class StatusRouterTest {
     private static final String KEY = "ij_0123456789abcdef";

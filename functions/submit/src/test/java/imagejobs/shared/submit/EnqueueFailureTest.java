@@ -14,6 +14,7 @@ import imagejobs.shared.jobs.Job;
 import imagejobs.shared.jobs.JobStatus;
 import imagejobs.shared.errors.DependencyFailure;
 import imagejobs.shared.errors.DependencyFailure.Dependency;
+import imagejobs.testing.InMemoryJobStore;
 
 /**
  * Nothing is lost when a dependency fails mid-submit: the caller gets a 503 to retry on, and no job is left queued
@@ -72,7 +73,7 @@ class EnqueueFailureTest {
         // The release did run in the fake; put the binding back, as if the release itself had failed.
         Job failed = harness.jobs.jobs.values().iterator().next();
         harness.jobs.bindings.put(IdempotencyKeys.hash(SubmitHarness.TENANT, "order-10"),
-                new FakeJobStore.Binding(failed.requestId(), failed.requestHash(), harness.clock.instant().plusSeconds(3600)));
+                new InMemoryJobStore.Binding(failed.requestId(), failed.requestHash(), harness.clock.instant().plusSeconds(3600)));
         harness.queue.failure = null;
 
         SubmitHarness.Answer retried = post("order-10", BODY);

@@ -11,6 +11,8 @@ import org.junit.jupiter.api.Test;
 import imagejobs.shared.auth.Authenticator;
 import imagejobs.shared.auth.KeyRecord;
 import imagejobs.shared.errors.Rejection;
+import imagejobs.testing.InMemoryKeyStore;
+import imagejobs.testing.MutableClock;
 
 /** Per-key submit rate: requests per minute, the key's own or the default; 429 with Retry-After past it. */
 class RateLimitTest {
@@ -56,7 +58,7 @@ class RateLimitTest {
 
     @Test
     void keysWithoutTheirOwnRateGetTheDefault() {
-        FakeKeyStore keys = new FakeKeyStore();
+        InMemoryKeyStore keys = new InMemoryKeyStore();
         KeyRecord key = keys.add("ij_default_rate", "tenant-c", true, null);
         Authenticator authenticator = new Authenticator(keys);
         MutableClock clock = new MutableClock(Instant.parse("2026-03-02T10:15:59.500Z"));

@@ -27,6 +27,11 @@ import imagejobs.shared.json.Json;
 import imagejobs.shared.status.JobView;
 import imagejobs.shared.validation.ImageReferences;
 import imagejobs.shared.validation.RequestValidator;
+import imagejobs.testing.InMemoryJobStore;
+import imagejobs.testing.InMemoryObjectStore;
+import imagejobs.testing.InMemoryJobQueue;
+import imagejobs.testing.InMemoryKeyStore;
+import imagejobs.testing.MutableClock;
 
 /** The submit function (its handler and SubmitService) on in-memory fakes, invoked as Lambda invokes it, answering what a client would see. */
 final class SubmitHarness {
@@ -42,10 +47,10 @@ final class SubmitHarness {
     static final int MAX_BODY_BYTES = 12 * 1024 * 1024;
     static final ModelCatalog CATALOG = ModelCatalog.load();
 
-    final FakeKeyStore keys = new FakeKeyStore();
-    final FakeJobStore jobs = new FakeJobStore();
-    final FakeJobQueue queue = new FakeJobQueue();
-    final FakeObjectStore objects = new FakeObjectStore(BUCKET);
+    final InMemoryKeyStore keys = new InMemoryKeyStore();
+    final InMemoryJobStore jobs = new InMemoryJobStore();
+    final InMemoryJobQueue queue = new InMemoryJobQueue();
+    final InMemoryObjectStore objects = new InMemoryObjectStore(BUCKET);
     final MutableClock clock = new MutableClock(Instant.parse("2026-03-02T10:15:30.250Z"));
     final SubmitService service;
     final SubmitHandler handler;

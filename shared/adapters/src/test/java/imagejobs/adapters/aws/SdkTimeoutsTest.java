@@ -25,6 +25,7 @@ import imagejobs.shared.errors.DependencyFailure;
 import imagejobs.shared.config.ConfigurationException;
 import imagejobs.shared.config.Environment;
 import imagejobs.shared.config.Settings;
+import imagejobs.testing.SilentServer;
 
 /**
  * Every client AwsClientConfig configures has an apiCallTimeout and an apiCallAttemptTimeout, from the environment or

@@ -28,10 +28,10 @@ import imagejobs.shared.reference.AddressPolicy;
 import imagejobs.shared.reference.ReferenceUri;
 import imagejobs.shared.storage.StoredObject;
 import imagejobs.shared.validation.ImageReferences;
-import imagejobs.shared.worker.InMemoryObjectStore;
 import imagejobs.shared.worker.UrlFetcher;
 import imagejobs.shared.worker.ReferenceException;
 import imagejobs.shared.worker.ReferenceResolver;
+import imagejobs.testing.InMemoryObjectStore;
 
 /**
  * Submit's check and the worker's resolver, fed the same tricky references, must agree on every one: what submit

@@ -40,12 +40,12 @@ import imagejobs.shared.log.StructuredLog;
 import imagejobs.shared.queue.JobQueue;
 import imagejobs.shared.storage.ObjectStore;
 import imagejobs.shared.worker.Backoff;
-import imagejobs.shared.worker.InMemoryObjectStore;
 import imagejobs.shared.worker.JobProcessor;
 import imagejobs.shared.worker.OutcomeWriter;
 import imagejobs.shared.worker.ReferenceResolver;
-import imagejobs.shared.worker.MutableClock;
-import imagejobs.shared.worker.InMemoryJobStore;
+import imagejobs.testing.InMemoryJobStore;
+import imagejobs.testing.InMemoryObjectStore;
+import imagejobs.testing.MutableClock;
 
 /**
  * The worker's AttemptFailures metric (what the template's WorkerErrorsAlarm watches, since failed messages never

@@ -29,8 +29,8 @@ import imagejobs.shared.storage.StoredObject;
 import imagejobs.shared.submit.InputSpiller;
 import imagejobs.shared.validation.ImageReferences;
 import imagejobs.shared.validation.RequestValidator;
-import imagejobs.shared.worker.InMemoryJobStore;
-import imagejobs.shared.worker.InMemoryObjectStore;
+import imagejobs.testing.InMemoryJobStore;
+import imagejobs.testing.InMemoryObjectStore;
 
 /**
  * An {@link EditTrigger} on in-memory stores, with faults to inject: each store call can be made to throw for its

@@ -30,6 +30,7 @@ import imagejobs.shared.jobs.JobStore.Position;
 import imagejobs.shared.jobs.RequestIds;
 import imagejobs.shared.json.Json;
 import imagejobs.shared.storage.PresignedUrl;
+import imagejobs.testing.InMemoryJobStore;
 
 /**
  * The list-cursor key: CURSOR_SECRET, else the Secrets Manager secret CURSOR_SECRET_ID names (read once, on the first

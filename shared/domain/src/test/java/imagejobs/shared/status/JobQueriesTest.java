@@ -29,6 +29,7 @@ import imagejobs.shared.jobs.Job;
 import imagejobs.shared.jobs.JobStatus;
 import imagejobs.shared.json.Json;
 import imagejobs.shared.storage.PresignedUrl;
+import imagejobs.testing.InMemoryJobStore;
 
 class JobQueriesTest {
     private static final Instant LATER = NOW.plusSeconds(3600);

@@ -9,10 +9,11 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import imagejobs.shared.json.Json;
+import imagejobs.testing.InMemoryObjectStore;
 
 /** Inline images leave the request for S3; what else a part carries stays with it. */
 class InputSpillerTest {
-    private final FakeObjectStore store = new FakeObjectStore("b");
+    private final InMemoryObjectStore store = new InMemoryObjectStore("b");
     private final InputSpiller spiller = new InputSpiller(store);
 
     @Test

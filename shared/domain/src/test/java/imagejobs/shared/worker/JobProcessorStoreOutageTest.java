@@ -20,6 +20,9 @@ import imagejobs.shared.jobs.Job;
 import imagejobs.shared.jobs.JobStatus;
 import imagejobs.shared.log.StructuredLog;
 import imagejobs.shared.queue.JobQueue;
+import imagejobs.testing.InMemoryJobStore;
+import imagejobs.testing.InMemoryObjectStore;
+import imagejobs.testing.MutableClock;
 
 /**
  * The jobs table failing before a delivery claims its job. Found by the reliability suite (DynamoDB refused for 6 s):

@@ -49,6 +49,9 @@ import imagejobs.shared.jobs.JobStatus;
 import imagejobs.shared.json.Json;
 import imagejobs.shared.log.StructuredLog;
 import imagejobs.shared.queue.JobQueue;
+import imagejobs.testing.InMemoryJobStore;
+import imagejobs.testing.InMemoryObjectStore;
+import imagejobs.testing.MutableClock;
 
 /** Claim, skip, lease, retry and crash rules of the worker, with in-memory stores and a mocked Gemini. */
 class JobProcessorTest {

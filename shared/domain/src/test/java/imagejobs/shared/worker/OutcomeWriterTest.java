@@ -24,6 +24,7 @@ import imagejobs.shared.gemini.GeminiResponse;
 import imagejobs.shared.image.TestImages;
 import imagejobs.shared.jobs.Job;
 import imagejobs.shared.json.Json;
+import imagejobs.testing.InMemoryObjectStore;
 
 class OutcomeWriterTest {
     static final Instant T0 = Instant.parse("2026-01-10T12:00:00Z");

@@ -19,6 +19,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 
 import imagejobs.shared.image.TestImages;
 import imagejobs.shared.json.Json;
+import imagejobs.testing.InMemoryObjectStore;
 
 class ReferenceResolverTest {
     private static final Set<String> TYPES = Set.of("image/png", "image/jpeg", "image/webp");

@@ -1,4 +1,4 @@
-package imagejobs.adapters.aws;
+package imagejobs.testing;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -12,11 +12,11 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * A loopback endpoint that accepts connections and never answers: a dependency that is up but stalled. Each
  * connection stays open (unread) until {@link #close()}.
  */
-final class SilentServer implements AutoCloseable {
+public final class SilentServer implements AutoCloseable {
     private final ServerSocket socket;
     private final List<Socket> accepted = new CopyOnWriteArrayList<>();
 
-    SilentServer() throws IOException {
+    public SilentServer() throws IOException {
         socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         Thread acceptor = new Thread(() -> {
             while (!socket.isClosed()) {
@@ -31,11 +31,11 @@ final class SilentServer implements AutoCloseable {
         acceptor.start();
     }
 
-    URI uri() {
+    public URI uri() {
         return URI.create("http://127.0.0.1:" + socket.getLocalPort());
     }
 
-    int connections() {
+    public int connections() {
         return accepted.size();
     }
 
