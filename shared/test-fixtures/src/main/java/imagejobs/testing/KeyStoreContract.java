@@ -112,7 +112,12 @@ public abstract class KeyStoreContract {
         assertTrue(store.tryAcquire(key("b", "t", true, null).keyHash(), RateCounter.SUBMITS, 3, minute),
                 "another key counts apart");
         assertTrue(store.tryAcquire(hash, RateCounter.SUBMITS, 3, minute.plusSeconds(60)), "a new minute, a new window");
-        // Not held to a limit of 0: DynamoKeyStore lets the first request of a window through (its condition passes
-        // on a counter not yet written), where the port says it refuses; the fake follows the port.
+    }
+
+    @Test
+    void aLimitOfZeroRefusesEvenTheFirstRequestOfAWindow() {
+        String hash = key("z", "t", true, null).keyHash();
+        assertFalse(store.tryAcquire(hash, RateCounter.SUBMITS, 0, NOW));
+        assertFalse(store.tryAcquire(hash, RateCounter.READS, 0, NOW));
     }
 }

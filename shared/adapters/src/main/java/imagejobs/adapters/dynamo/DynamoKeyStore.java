@@ -185,6 +185,9 @@ public final class DynamoKeyStore implements KeyStore {
 
     @Override
     public boolean tryAcquire(String keyHash, RateCounter counter, int limit, Instant now) {
+        if (limit <= 0) {
+            return false; // the condition below passes on a window not yet written, so it cannot refuse the first
+        }
         return AwsFailures.call(Dependency.KEYS_TABLE, () -> {
             long minute = now.getEpochSecond() / 60;
             String window = counter.prefix() + keyHash + "#" + minute;
