@@ -47,6 +47,7 @@ import imagejobs.shared.jobs.Job;
 import imagejobs.shared.jobs.JobError;
 import imagejobs.shared.jobs.JobStatus;
 import imagejobs.shared.json.Json;
+import imagejobs.shared.log.Metrics;
 import imagejobs.shared.log.StructuredLog;
 import imagejobs.shared.queue.JobQueue;
 
@@ -94,12 +95,10 @@ class JobProcessorTest {
     }
 
     private JobProcessor processor(InMemoryJobStore store) {
-        return new JobProcessor(store, this.store, queue, gemini, ModelCatalog.load(),
-                new ReferenceResolver(this.store, url -> {
-                    throw new ReferenceException("reference " + url + " answered HTTP 404");
-                }),
-                new OutcomeWriter(this.store), new Backoff(Duration.ofSeconds(2), Duration.ofMinutes(5), b -> 0),
-                MAX_ATTEMPTS, LEASE, clock);
+        return new JobProcessor(new WorkerPorts(store, this.store, queue, gemini, url -> {
+            throw new ReferenceException("reference " + url + " answered HTTP 404");
+        }, ModelCatalog.load(), Metrics.NONE, clock),
+                new WorkerPolicy(MAX_ATTEMPTS, LEASE, new Backoff(Duration.ofSeconds(2), Duration.ofMinutes(5), b -> 0)));
     }
 
     /** Gemini answers with one 1376×768 JPEG and a signature; the clock moves 20 s. */
@@ -380,9 +379,9 @@ class JobProcessorTest {
                 throw new IllegalStateException("S3 is down");
             }
         };
-        JobProcessor processor = new JobProcessor(jobs, broken, queue, gemini, ModelCatalog.load(),
-                new ReferenceResolver(broken, url -> null), new OutcomeWriter(broken),
-                new Backoff(Duration.ofSeconds(2), Duration.ofMinutes(5), b -> 0), MAX_ATTEMPTS, LEASE, clock);
+        JobProcessor processor = new JobProcessor(new WorkerPorts(jobs, broken, queue, gemini, url -> null,
+                ModelCatalog.load(), Metrics.NONE, clock),
+                new WorkerPolicy(MAX_ATTEMPTS, LEASE, new Backoff(Duration.ofSeconds(2), Duration.ofMinutes(5), b -> 0)));
         for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
             JobProcessor.Result result = processor.process(ID, "rh", Duration.ofSeconds(300));
             if (result instanceof JobProcessor.Result.RetryLater later) {
