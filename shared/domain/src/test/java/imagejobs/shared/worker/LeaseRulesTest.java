@@ -151,7 +151,7 @@ class LeaseRulesTest {
         GeminiException down = new GeminiException(GeminiException.Kind.UNAVAILABLE, 503, "HTTP 503", null);
         assertEquals(new Decision.Requeue("UPSTREAM_UNAVAILABLE: HTTP 503", Duration.ofSeconds(2), "upstream"),
                 rules.afterAttempt(first, new JobAttempt.Result.UpstreamFailed(down), T0));
-        Job third = claimed(claimed(first, T0.plus(LEASE)), T0.plus(LEASE.multipliedBy(3)));
+        Job third = claimed(claimed(first, T0.plus(LEASE.multipliedBy(2))), T0.plus(LEASE.multipliedBy(4)));
         assertEquals(new Decision.Fail(new JobError("UPSTREAM_UNAVAILABLE", "gave up after 3 attempts: HTTP 503",
                 true), "upstream"), rules.afterAttempt(third, new JobAttempt.Result.UpstreamFailed(down), T0));
     }
@@ -171,7 +171,7 @@ class LeaseRulesTest {
         assertEquals("an internal error in the worker (logged with the job's id)", requeue.lastError());
         assertEquals(Duration.ofSeconds(2), requeue.delay());
         assertEquals("crash", requeue.countedFailure());
-        Job third = claimed(claimed(first, T0.plus(LEASE)), T0.plus(LEASE.multipliedBy(3)));
+        Job third = claimed(claimed(first, T0.plus(LEASE.multipliedBy(2))), T0.plus(LEASE.multipliedBy(4)));
         Decision.Fail fail = assertInstanceOf(Decision.Fail.class, rules.crashed(third, new IllegalStateException()));
         assertEquals("WORKER_FAILED", fail.error().code());
         assertTrue(fail.error().message().startsWith("gave up after 3 attempts; last error: an internal error"));
