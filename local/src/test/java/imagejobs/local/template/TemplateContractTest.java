@@ -943,8 +943,6 @@ class TemplateContractTest {
                     bySource.put(cls, prefixes);
                 }
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
         return bySource;
     }
