@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -440,6 +441,56 @@ class JobProcessorTest {
         assertNotNull(all);
         assertFalse(all.contains("/9j/"), "no JPEG base64 in the log");
         assertFalse(all.contains("X-Amz-Signature"));
+    }
+
+    @Test
+    void aClosedGateReturnsTheMessageBeforeTheClaim() throws Exception {
+        geminiAnswers("STOP");
+        List<String> asked = new CopyOnWriteArrayList<>();
+        JobProcessor gated = new JobProcessor(new WorkerPorts(jobs, store, queue, gemini, url -> null,
+                ModelCatalog.load(), Metrics.NONE, clock).withGate(job -> {
+                    asked.add(job.requestId() + "@" + job.attempts());
+                    return Optional.of(Duration.ofSeconds(3));
+                }), new WorkerPolicy(MAX_ATTEMPTS, LEASE, new Backoff(Duration.ofSeconds(2), Duration.ofMinutes(5),
+                        b -> 0)));
+        assertEquals(new JobProcessor.Result.RetryLater(Duration.ofSeconds(3)), gated.process(ID, "rh", null));
+        assertEquals(List.of(ID + "@0"), asked, "asked once, before any claim");
+        assertEquals(List.of("rh=3000"), visibility);
+        assertEquals(JobStatus.QUEUED, job().status());
+        assertEquals(0, job().attempts(), "no attempt spent");
+        assertEquals(0, calls.get());
+
+        jobs.put(job().withStatus(JobStatus.SUCCESS));
+        assertInstanceOf(JobProcessor.Result.Done.class, gated.process(ID, "rh-2", null));
+        assertEquals(1, asked.size(), "a finished job is acknowledged without asking");
+    }
+
+    @Test
+    void theListenerHearsEachStartAndTheTerminalStateOnce() throws Exception {
+        List<String> events = new CopyOnWriteArrayList<>();
+        JobListener listener = new JobListener() {
+            @Override
+            public void started(Job job) {
+                events.add("started " + job.attempts() + " " + job.status().wire());
+            }
+
+            @Override
+            public void finished(Job job, JobStatus status, ObjectNode outcome, JobError error) {
+                events.add("finished " + status.wire() + " " + (outcome == null ? error.code()
+                        : outcome.path("images").get(0).path("key").asText()));
+            }
+        };
+        JobProcessor listened = new JobProcessor(new WorkerPorts(jobs, store, queue, gemini, url -> null,
+                ModelCatalog.load(), Metrics.NONE, clock).withListener(listener), new WorkerPolicy(MAX_ATTEMPTS, LEASE,
+                new Backoff(Duration.ofSeconds(2), Duration.ofMinutes(5), b -> 0)));
+        geminiFails(GeminiException.Kind.UNAVAILABLE, null);
+        JobProcessor.Result first = listened.process(ID, "rh-1", Duration.ofSeconds(300));
+        clock.advance(assertInstanceOf(JobProcessor.Result.RetryLater.class, first).delay());
+        geminiAnswers("STOP");
+        assertInstanceOf(JobProcessor.Result.Done.class, listened.process(ID, "rh-2", Duration.ofSeconds(300)));
+        assertInstanceOf(JobProcessor.Result.Done.class, listened.process(ID, "rh-3", Duration.ofSeconds(300)));
+        assertEquals(List.of("started 1 processing", "started 2 processing",
+                "finished success outputs/tenant-a/" + ID + "/0.jpg"), events);
     }
 
     @Test
