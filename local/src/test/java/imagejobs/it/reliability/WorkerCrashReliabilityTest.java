@@ -46,11 +46,12 @@ import imagejobs.shared.json.Json;
 import imagejobs.shared.queue.JobMessage;
 import imagejobs.adapters.sqs.SqsJobQueue;
 import imagejobs.shared.storage.ObjectStore;
+import imagejobs.shared.log.Metrics;
 import imagejobs.shared.worker.Backoff;
 import imagejobs.shared.worker.DeadLetters;
 import imagejobs.shared.worker.JobProcessor;
-import imagejobs.shared.worker.OutcomeWriter;
-import imagejobs.shared.worker.ReferenceResolver;
+import imagejobs.shared.worker.WorkerPolicy;
+import imagejobs.shared.worker.WorkerPorts;
 import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
@@ -151,10 +152,10 @@ class WorkerCrashReliabilityTest {
         JobStore jobs = new CrashingJobStore(realJobs);
         GeminiClient gemini = new HttpGeminiClient(HttpGeminiClient.defaultHttpClient(), rs.simulator().baseUrl(),
                 HttpGeminiClient.AUTH_GOOGLE, new ApiKeySource(ReliabilityStack.GEMINI_KEY, null));
-        JobProcessor processor = new JobProcessor(jobs, store, new SqsJobQueue(stack.sqs(), queueUrl), gemini,
-                ModelCatalog.load(), new ReferenceResolver(store, SafeUrlFetcher.standard(true)),
-                new OutcomeWriter(store), new Backoff(Duration.ofMillis(20), Backoff.DEFAULT_CAP),
-                ReliabilityStack.MAX_ATTEMPTS, LEASE, Clock.systemUTC());
+        JobProcessor processor = new JobProcessor(new WorkerPorts(jobs, store,
+                new SqsJobQueue(stack.sqs(), queueUrl), gemini, SafeUrlFetcher.standard(true), ModelCatalog.load(),
+                Metrics.NONE, Clock.systemUTC()),
+                new WorkerPolicy(ReliabilityStack.MAX_ATTEMPTS, LEASE, new Backoff(Duration.ofMillis(20), Backoff.DEFAULT_CAP)));
 
         String run = UUID.randomUUID().toString().substring(0, 8);
         Pattern marker = Pattern.compile("relc-" + run + "-(\\d+)");

@@ -46,10 +46,11 @@ import imagejobs.shared.jobs.JobError;
 import imagejobs.shared.json.Json;
 import imagejobs.shared.queue.JobQueue;
 import imagejobs.shared.status.JobView;
+import imagejobs.shared.log.Metrics;
 import imagejobs.shared.worker.Backoff;
 import imagejobs.shared.worker.JobProcessor;
-import imagejobs.shared.worker.OutcomeWriter;
-import imagejobs.shared.worker.ReferenceResolver;
+import imagejobs.shared.worker.WorkerPolicy;
+import imagejobs.shared.worker.WorkerPorts;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -263,10 +264,9 @@ class ClientVisibleErrorsEndToEndTest {
             };
             GeminiClient gemini = new HttpGeminiClient(HttpGeminiClient.defaultHttpClient(), geminiBase,
                     HttpGeminiClient.AUTH_GOOGLE, () -> FunctionEnvironment.SIMULATOR_API_KEY);
-            processor = new JobProcessor(jobs, store, queue, gemini, ModelCatalog.load(),
-                    new ReferenceResolver(store, SafeUrlFetcher.standard(false)), new OutcomeWriter(store),
-                    new Backoff(Duration.ofMillis(20), Backoff.DEFAULT_CAP), MAX_ATTEMPTS, Duration.ofSeconds(360),
-                    clock);
+            processor = new JobProcessor(new WorkerPorts(jobs, store, queue, gemini, SafeUrlFetcher.standard(false),
+                    ModelCatalog.load(), Metrics.NONE, clock),
+                    new WorkerPolicy(MAX_ATTEMPTS, Duration.ofSeconds(360), new Backoff(Duration.ofMillis(20), Backoff.DEFAULT_CAP)));
             ObjectNode request = Json.object();
             request.putArray("contents").addObject().put("role", "user").putArray("parts").addObject()
                     .put("text", WorkerStack.marker("a cat"));

@@ -21,10 +21,11 @@ import imagejobs.shared.jobs.JobError;
 import imagejobs.shared.jobs.JobStore;
 import imagejobs.adapters.sqs.SqsJobQueue;
 import imagejobs.shared.storage.ObjectStore;
+import imagejobs.shared.log.Metrics;
 import imagejobs.shared.worker.Backoff;
 import imagejobs.shared.worker.JobProcessor;
-import imagejobs.shared.worker.OutcomeWriter;
-import imagejobs.shared.worker.ReferenceResolver;
+import imagejobs.shared.worker.WorkerPolicy;
+import imagejobs.shared.worker.WorkerPorts;
 import imagejobs.adapters.gemini.HttpGeminiClient;
 
 /**
@@ -70,11 +71,10 @@ final class CrashingWorker {
         JobStore jobs = new Jobs(WorkerStack.jobStore());
         GeminiClient gemini = new HttpGeminiClient(HttpGeminiClient.defaultHttpClient(), ServiceStack.simulator().baseUrl(),
                 HttpGeminiClient.AUTH_GOOGLE, () -> FunctionEnvironment.SIMULATOR_API_KEY);
-        JobProcessor processor = new JobProcessor(jobs, store,
+        JobProcessor processor = new JobProcessor(new WorkerPorts(jobs, store,
                 new SqsJobQueue(stack.sqs(), WorkerStack.queueUrl(WorkerStack.JOBS_QUEUE)), gemini,
-                ModelCatalog.load(), new ReferenceResolver(store, SafeUrlFetcher.standard(true)),
-                new OutcomeWriter(store), new Backoff(Duration.ofMillis(20), Backoff.DEFAULT_CAP), 4, LEASE,
-                Clock.systemUTC());
+                SafeUrlFetcher.standard(true), ModelCatalog.load(), Metrics.NONE, Clock.systemUTC()),
+                new WorkerPolicy(4, LEASE, new Backoff(Duration.ofMillis(20), Backoff.DEFAULT_CAP)));
         return processor.process(requestId, receiptHandle, Duration.ofSeconds(300));
     }
 

@@ -44,10 +44,11 @@ import imagejobs.shared.jobs.JobStatus;
 import imagejobs.shared.json.Json;
 import imagejobs.shared.queue.JobQueue;
 import imagejobs.shared.storage.StoredObject;
+import imagejobs.shared.log.Metrics;
 import imagejobs.shared.worker.Backoff;
 import imagejobs.shared.worker.JobProcessor;
-import imagejobs.shared.worker.OutcomeWriter;
-import imagejobs.shared.worker.ReferenceResolver;
+import imagejobs.shared.worker.WorkerPolicy;
+import imagejobs.shared.worker.WorkerPorts;
 import imagejobs.adapters.gemini.HttpGeminiClient;
 import imagejobs.testing.InMemoryJobStore;
 import imagejobs.testing.InMemoryObjectStore;
@@ -96,9 +97,9 @@ class WorkerSimulatorIntegrationTest {
         };
         GeminiClient gemini = new HttpGeminiClient(HttpGeminiClient.defaultHttpClient(), sim.baseUrl(), "x-goog-api-key",
                 () -> KEY);
-        processor = new JobProcessor(jobs, store, queue, gemini, CATALOG,
-                new ReferenceResolver(store, SafeUrlFetcher.standard(false)), new OutcomeWriter(store),
-                new Backoff(Duration.ofMillis(50), Backoff.DEFAULT_CAP), MAX_ATTEMPTS, Duration.ofSeconds(360), clock);
+        processor = new JobProcessor(new WorkerPorts(jobs, store, queue, gemini, SafeUrlFetcher.standard(false), CATALOG,
+                Metrics.NONE, clock),
+                new WorkerPolicy(MAX_ATTEMPTS, Duration.ofSeconds(360), new Backoff(Duration.ofMillis(50), Backoff.DEFAULT_CAP)));
     }
 
     private String submit(String model, ObjectNode request) {

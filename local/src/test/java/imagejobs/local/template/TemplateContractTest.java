@@ -947,13 +947,30 @@ class TemplateContractTest {
         return bySource;
     }
 
+    /**
+     * Whether a class the wiring constructs uses {@code cls}, directly or through the classes it constructs in turn
+     * (a few levels: the worker's entry point builds the parts that build the key writers).
+     */
     private static boolean referencedFrom(String functionId, String cls) {
-        String wiring = String.join("\n", wiringSources(function(functionId)).values());
-        Matcher n = Pattern.compile("new (\\w+)\\(").matcher(wiring);
-        while (n.find()) {
-            if (sourceOf(n.group(1)).map(s -> s.contains(cls + ".")).orElse(false)) {
-                return true;
+        Pattern construction = Pattern.compile("new (\\w+)\\(");
+        Set<String> seen = new TreeSet<>();
+        List<String> sources = List.of(String.join("\n", wiringSources(function(functionId)).values()));
+        for (int depth = 0; depth < 4 && !sources.isEmpty(); depth++) {
+            List<String> next = new ArrayList<>();
+            for (String source : sources) {
+                Matcher n = construction.matcher(source);
+                while (n.find()) {
+                    if (!seen.add(n.group(1))) {
+                        continue;
+                    }
+                    java.util.Optional<String> built = sourceOf(n.group(1));
+                    if (built.map(s -> s.contains(cls + ".")).orElse(false)) {
+                        return true;
+                    }
+                    built.ifPresent(next::add);
+                }
             }
+            sources = next;
         }
         return false;
     }

@@ -41,8 +41,8 @@ import imagejobs.shared.queue.JobQueue;
 import imagejobs.shared.storage.ObjectStore;
 import imagejobs.shared.worker.Backoff;
 import imagejobs.shared.worker.JobProcessor;
-import imagejobs.shared.worker.OutcomeWriter;
-import imagejobs.shared.worker.ReferenceResolver;
+import imagejobs.shared.worker.WorkerPolicy;
+import imagejobs.shared.worker.WorkerPorts;
 import imagejobs.testing.InMemoryJobStore;
 import imagejobs.testing.InMemoryObjectStore;
 import imagejobs.testing.MutableClock;
@@ -99,10 +99,9 @@ class WorkerAttemptFailuresEmfTest {
     }
 
     private JobProcessor processor(ObjectStore store) {
-        return new JobProcessor(jobs, store, queue, gemini, ModelCatalog.load(),
-                new ReferenceResolver(store, url -> null), new OutcomeWriter(store),
-                new Backoff(Duration.ofSeconds(2), Duration.ofMinutes(5), b -> 0), 3, Duration.ofSeconds(360), clock,
-                new EmfMetrics("imagejobs-WorkerFunction-AbC123"));
+        return new JobProcessor(new WorkerPorts(jobs, store, queue, gemini, url -> null, ModelCatalog.load(),
+                new EmfMetrics("imagejobs-WorkerFunction-AbC123"), clock),
+                new WorkerPolicy(3, Duration.ofSeconds(360), new Backoff(Duration.ofSeconds(2), Duration.ofMinutes(5), b -> 0)));
     }
 
     private JobProcessor.Result process(JobProcessor processor) {

@@ -18,6 +18,7 @@ import imagejobs.shared.catalog.ModelCatalog;
 import imagejobs.shared.gemini.GeminiClient;
 import imagejobs.shared.jobs.Job;
 import imagejobs.shared.jobs.JobStatus;
+import imagejobs.shared.log.Metrics;
 import imagejobs.shared.log.StructuredLog;
 import imagejobs.shared.queue.JobQueue;
 import imagejobs.testing.InMemoryJobStore;
@@ -61,7 +62,7 @@ class JobProcessorStoreOutageTest {
     private final FlakyJobStore jobs = new FlakyJobStore();
     private final List<String> visibility = new CopyOnWriteArrayList<>();
     private final GeminiClient gemini = mock(GeminiClient.class);
-    private final JobProcessor processor = new JobProcessor(jobs, new InMemoryObjectStore(), new JobQueue() {
+    private final JobProcessor processor = new JobProcessor(new WorkerPorts(jobs, new InMemoryObjectStore(), new JobQueue() {
         @Override
         public void send(String requestId) {
             throw new UnsupportedOperationException();
@@ -71,10 +72,10 @@ class JobProcessorStoreOutageTest {
         public void retryAfter(String receiptHandle, Duration delay) {
             visibility.add(receiptHandle + "=" + delay.toMillis());
         }
-    }, gemini, ModelCatalog.load(), new ReferenceResolver(new InMemoryObjectStore(), url -> {
+    }, gemini, url -> {
         throw new ReferenceException("no");
-    }), new OutcomeWriter(new InMemoryObjectStore()), new Backoff(Duration.ofSeconds(2), Duration.ofMinutes(5), b -> 0),
-            3, Duration.ofSeconds(360), new MutableClock(T0));
+    }, ModelCatalog.load(), Metrics.NONE, new MutableClock(T0)),
+            new WorkerPolicy(3, Duration.ofSeconds(360), new Backoff(Duration.ofSeconds(2), Duration.ofMinutes(5), b -> 0)));
 
     {
         jobs.put(Job.queued(ID, "tenant-a", "gemini-2.5-flash-image", Job.SOURCE_API, null, REQUEST, null, "h", T0,

@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -47,6 +48,7 @@ import imagejobs.shared.jobs.Job;
 import imagejobs.shared.jobs.JobError;
 import imagejobs.shared.jobs.JobStatus;
 import imagejobs.shared.json.Json;
+import imagejobs.shared.log.Metrics;
 import imagejobs.shared.log.StructuredLog;
 import imagejobs.shared.queue.JobQueue;
 import imagejobs.testing.InMemoryJobStore;
@@ -97,12 +99,10 @@ class JobProcessorTest {
     }
 
     private JobProcessor processor(InMemoryJobStore store) {
-        return new JobProcessor(store, this.store, queue, gemini, ModelCatalog.load(),
-                new ReferenceResolver(this.store, url -> {
-                    throw new ReferenceException("reference " + url + " answered HTTP 404");
-                }),
-                new OutcomeWriter(this.store), new Backoff(Duration.ofSeconds(2), Duration.ofMinutes(5), b -> 0),
-                MAX_ATTEMPTS, LEASE, clock);
+        return new JobProcessor(new WorkerPorts(store, this.store, queue, gemini, url -> {
+            throw new ReferenceException("reference " + url + " answered HTTP 404");
+        }, ModelCatalog.load(), Metrics.NONE, clock),
+                new WorkerPolicy(MAX_ATTEMPTS, LEASE, new Backoff(Duration.ofSeconds(2), Duration.ofMinutes(5), b -> 0)));
     }
 
     /** Gemini answers with one 1376×768 JPEG and a signature; the clock moves 20 s. */
@@ -383,9 +383,9 @@ class JobProcessorTest {
                 throw new IllegalStateException("S3 is down");
             }
         };
-        JobProcessor processor = new JobProcessor(jobs, broken, queue, gemini, ModelCatalog.load(),
-                new ReferenceResolver(broken, url -> null), new OutcomeWriter(broken),
-                new Backoff(Duration.ofSeconds(2), Duration.ofMinutes(5), b -> 0), MAX_ATTEMPTS, LEASE, clock);
+        JobProcessor processor = new JobProcessor(new WorkerPorts(jobs, broken, queue, gemini, url -> null,
+                ModelCatalog.load(), Metrics.NONE, clock),
+                new WorkerPolicy(MAX_ATTEMPTS, LEASE, new Backoff(Duration.ofSeconds(2), Duration.ofMinutes(5), b -> 0)));
         for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
             JobProcessor.Result result = processor.process(ID, "rh", Duration.ofSeconds(300));
             if (result instanceof JobProcessor.Result.RetryLater later) {
@@ -444,6 +444,56 @@ class JobProcessorTest {
         assertNotNull(all);
         assertFalse(all.contains("/9j/"), "no JPEG base64 in the log");
         assertFalse(all.contains("X-Amz-Signature"));
+    }
+
+    @Test
+    void aClosedGateReturnsTheMessageBeforeTheClaim() throws Exception {
+        geminiAnswers("STOP");
+        List<String> asked = new CopyOnWriteArrayList<>();
+        JobProcessor gated = new JobProcessor(new WorkerPorts(jobs, store, queue, gemini, url -> null,
+                ModelCatalog.load(), Metrics.NONE, clock).withGate(job -> {
+                    asked.add(job.requestId() + "@" + job.attempts());
+                    return Optional.of(Duration.ofSeconds(3));
+                }), new WorkerPolicy(MAX_ATTEMPTS, LEASE, new Backoff(Duration.ofSeconds(2), Duration.ofMinutes(5),
+                        b -> 0)));
+        assertEquals(new JobProcessor.Result.RetryLater(Duration.ofSeconds(3)), gated.process(ID, "rh", null));
+        assertEquals(List.of(ID + "@0"), asked, "asked once, before any claim");
+        assertEquals(List.of("rh=3000"), visibility);
+        assertEquals(JobStatus.QUEUED, job().status());
+        assertEquals(0, job().attempts(), "no attempt spent");
+        assertEquals(0, calls.get());
+
+        jobs.put(job().withStatus(JobStatus.SUCCESS));
+        assertInstanceOf(JobProcessor.Result.Done.class, gated.process(ID, "rh-2", null));
+        assertEquals(1, asked.size(), "a finished job is acknowledged without asking");
+    }
+
+    @Test
+    void theListenerHearsEachStartAndTheTerminalStateOnce() throws Exception {
+        List<String> events = new CopyOnWriteArrayList<>();
+        JobListener listener = new JobListener() {
+            @Override
+            public void started(Job job) {
+                events.add("started " + job.attempts() + " " + job.status().wire());
+            }
+
+            @Override
+            public void finished(Job job, JobStatus status, ObjectNode outcome, JobError error) {
+                events.add("finished " + status.wire() + " " + (outcome == null ? error.code()
+                        : outcome.path("images").get(0).path("key").asText()));
+            }
+        };
+        JobProcessor listened = new JobProcessor(new WorkerPorts(jobs, store, queue, gemini, url -> null,
+                ModelCatalog.load(), Metrics.NONE, clock).withListener(listener), new WorkerPolicy(MAX_ATTEMPTS, LEASE,
+                new Backoff(Duration.ofSeconds(2), Duration.ofMinutes(5), b -> 0)));
+        geminiFails(GeminiException.Kind.UNAVAILABLE, null);
+        JobProcessor.Result first = listened.process(ID, "rh-1", Duration.ofSeconds(300));
+        clock.advance(assertInstanceOf(JobProcessor.Result.RetryLater.class, first).delay());
+        geminiAnswers("STOP");
+        assertInstanceOf(JobProcessor.Result.Done.class, listened.process(ID, "rh-2", Duration.ofSeconds(300)));
+        assertInstanceOf(JobProcessor.Result.Done.class, listened.process(ID, "rh-3", Duration.ofSeconds(300)));
+        assertEquals(List.of("started 1 processing", "started 2 processing",
+                "finished success outputs/tenant-a/" + ID + "/0.jpg"), events);
     }
 
     @Test
