@@ -38,7 +38,7 @@ import imagejobs.local.template.StackDefinition;
 import imagejobs.local.template.StackDefinitionReader;
 import imagejobs.local.template.StackTemplate;
 import imagejobs.local.template.TemplateReader;
-import imagejobs.shared.auth.DynamoKeyStore;
+import imagejobs.adapters.dynamo.DynamoKeyStore;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.presigner.S3Presigner;

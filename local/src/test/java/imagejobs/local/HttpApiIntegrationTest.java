@@ -163,10 +163,10 @@ class HttpApiIntegrationTest {
     @Test
     void functionTimeoutIs500AndIntegrationTimeoutIs503() throws Exception {
         send(request("/echo/warm"));
-        long started = System.nanoTime();
+        // Without the function timeout the 6 s sleep would end in a 200, and a timeout of the integration in a 503.
         HttpResponse<byte[]> timedOut = send(request("/echo/sleep?ms=6000"));
         assertEquals(500, timedOut.statusCode(), "EchoFunction's Timeout is 2 s");
-        assertTrue((System.nanoTime() - started) / 1_000_000 < 2900);
+        assertEquals("Internal Server Error", json(timedOut).get("message").asText());
 
         HttpResponse<byte[]> unavailable = send(request("/slow/sleep?ms=6000"));
         assertEquals(503, unavailable.statusCode(), "the integration timeout (3 s here) comes first");

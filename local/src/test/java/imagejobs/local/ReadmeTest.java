@@ -21,7 +21,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import imagejobs.shared.config.AwsClientConfig;
+import imagejobs.adapters.aws.AwsClientConfig;
 import imagejobs.local.emulators.DataDirectory;
 import imagejobs.local.emulators.EmulatorPorts;
 import imagejobs.local.template.FunctionDefinition;

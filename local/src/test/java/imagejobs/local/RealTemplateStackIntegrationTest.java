@@ -26,7 +26,7 @@ import imagejobs.local.emulators.Ports;
 import imagejobs.local.resources.LocalKey;
 import imagejobs.local.s3.S3ObjectListener;
 import imagejobs.shared.auth.ApiKey;
-import imagejobs.shared.auth.DynamoKeyStore;
+import imagejobs.adapters.dynamo.DynamoKeyStore;
 import imagejobs.shared.auth.KeyRecord;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.dynamodb.model.GlobalSecondaryIndexDescription;

@@ -1,6 +1,7 @@
 package imagejobs.lambda;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.Locale;
@@ -11,24 +12,24 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 
-import imagejobs.shared.http.ApiException;
-import imagejobs.shared.http.ApiRequest;
-import imagejobs.shared.http.ApiResponse;
+import imagejobs.lambda.http.ApiRequest;
+import imagejobs.lambda.http.ApiResponse;
+import imagejobs.shared.errors.DependencyFailure;
+import imagejobs.shared.errors.Rejection;
+import imagejobs.shared.json.Json;
 import imagejobs.shared.log.StructuredLog;
-import software.amazon.awssdk.core.exception.SdkClientException;
-import software.amazon.awssdk.core.exception.SdkServiceException;
 
 /** API Gateway HTTP API (payload 2.0) ⇄ the services' {@link ApiRequest}/{@link ApiResponse}. */
 public final class HttpEvents {
     private static final StructuredLog LOG = StructuredLog.get(HttpEvents.class);
     public static final String SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE";
-    static final String RETRY_AFTER_SECONDS = "2";
+    static final int RETRY_AFTER_SECONDS = 2;
 
     private HttpEvents() {
     }
 
     /**
-     * Runs one request through a service: maps the event, turns {@link ApiException} into its JSON error, a storage
+     * Runs one request through a service: maps the event, turns a {@link Rejection} into its JSON error, a storage
      * service out of reach into a 503 with Retry-After, and any other failure into a 500; neither body gives anything
      * away (the details go to the log only).
      */
@@ -40,19 +41,18 @@ public final class HttpEvents {
             ApiRequest request = toRequest(event);
             StructuredLog.put("route", request.method() + " " + request.path());
             return toResponse(service.apply(request));
-        } catch (ApiException e) {
+        } catch (Rejection e) {
             return toResponse(ApiResponse.error(e));
         } catch (RuntimeException e) {
             if (dependencyUnavailable(e)) {
                 // DynamoDB, S3 or SQS out of reach or overloaded: the client should come back, and soon.
                 LOG.error("request failed: a storage service is unavailable", e);
-                return toResponse(ApiResponse.error(new ApiException(503, SERVICE_UNAVAILABLE,
+                return toResponse(ApiResponse.error(new Rejection(Rejection.Kind.UNAVAILABLE, SERVICE_UNAVAILABLE,
                         "the service is briefly unavailable; retry in a few seconds", null,
-                        Map.of("retry-after", RETRY_AFTER_SECONDS))));
+                        Duration.ofSeconds(RETRY_AFTER_SECONDS), Map.of())));
             }
             LOG.error("request failed", e);
-            return toResponse(ApiResponse.error(new ApiException(500, "INTERNAL",
-                    "internal error; retry later (reference " + (context == null ? "n/a" : context.getAwsRequestId()) + ")")));
+            return toResponse(internalError(context == null ? "n/a" : context.getAwsRequestId()));
         } finally {
             StructuredLog.clearContext();
         }
@@ -63,20 +63,19 @@ public final class HttpEvents {
      * timeouts, throttling, 5xx), anywhere in the cause chain; not a bug of ours.
      */
     static boolean dependencyUnavailable(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof SdkServiceException service) {
-                return service.statusCode() >= 500 || service.isThrottlingException();
-            }
-            if (t instanceof SdkClientException) {
-                return true;
-            }
-        }
-        return false;
+        DependencyFailure failure = DependencyFailure.in(e);
+        return failure != null && failure.isTransient();
+    }
+
+    /** A 500 that gives nothing away but a reference to find the log lines by. */
+    static ApiResponse internalError(String reference) {
+        return ApiResponse.json(500, Json.object().set("error", Json.object().put("code", "INTERNAL")
+                .put("message", "internal error; retry later (reference " + reference + ")")));
     }
 
     public static ApiRequest toRequest(APIGatewayV2HTTPEvent event) {
         if (event == null) {
-            throw ApiException.badRequest("INVALID_REQUEST", "empty event", null);
+            throw Rejection.invalid("INVALID_REQUEST", "empty event", null);
         }
         Map<String, String> headers = new HashMap<>();
         if (event.getHeaders() != null) {
@@ -89,7 +88,7 @@ public final class HttpEvents {
             try {
                 body = Base64.getDecoder().decode(event.getBody());
             } catch (IllegalArgumentException e) {
-                throw ApiException.badRequest("INVALID_REQUEST", "request body is not valid base64", null);
+                throw Rejection.invalid("INVALID_REQUEST", "request body is not valid base64", null);
             }
         } else {
             body = event.getBody().getBytes(StandardCharsets.UTF_8);

@@ -15,9 +15,9 @@ import org.crac.Core;
 import org.crac.Resource;
 
 import imagejobs.adapters.s3.S3ObjectStore;
-import imagejobs.shared.auth.DynamoKeyStore;
-import imagejobs.shared.config.AwsClientConfig;
-import imagejobs.shared.config.DryRun;
+import imagejobs.adapters.dynamo.DynamoKeyStore;
+import imagejobs.adapters.aws.AwsClientConfig;
+import imagejobs.adapters.aws.DryRun;
 import imagejobs.shared.config.Environment;
 import imagejobs.shared.config.Settings;
 import imagejobs.shared.log.StructuredLog;

@@ -29,7 +29,7 @@ import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import imagejobs.shared.config.AwsClientConfig;
+import imagejobs.adapters.aws.AwsClientConfig;
 import imagejobs.shared.config.ConfigurationException;
 import imagejobs.shared.config.Environment;
 import imagejobs.shared.config.Settings;

@@ -4,14 +4,14 @@ import java.time.Clock;
 
 import imagejobs.adapters.metrics.EmfMetrics;
 import imagejobs.adapters.s3.S3ObjectStore;
-import imagejobs.shared.auth.DynamoKeyStore;
+import imagejobs.adapters.dynamo.DynamoKeyStore;
 import imagejobs.shared.catalog.ModelCatalog;
-import imagejobs.shared.config.AwsClientConfig;
+import imagejobs.adapters.aws.AwsClientConfig;
 import imagejobs.shared.config.Environment;
 import imagejobs.shared.config.Settings;
 import imagejobs.shared.edits.EditTrigger;
-import imagejobs.shared.jobs.DynamoJobStore;
-import imagejobs.shared.queue.SqsJobQueue;
+import imagejobs.adapters.dynamo.DynamoJobStore;
+import imagejobs.adapters.sqs.SqsJobQueue;
 import imagejobs.shared.submit.InputSpiller;
 import imagejobs.shared.validation.ImageReferences;
 import imagejobs.shared.validation.RequestValidator;

@@ -11,7 +11,6 @@ import imagejobs.lambda.HttpEvents;
 import imagejobs.lambda.Priming;
 import imagejobs.shared.config.Environment;
 import imagejobs.shared.config.Settings;
-import imagejobs.shared.status.StatusRouter;
 
 /**
  * Poll one job, list, cancel, and the model catalog ({@link StatusRouter}); every route authenticated, every job

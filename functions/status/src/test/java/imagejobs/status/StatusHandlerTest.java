@@ -55,7 +55,6 @@ import imagejobs.shared.status.JobQueries;
 import imagejobs.shared.status.JobView;
 import imagejobs.shared.status.ListCursors;
 import imagejobs.shared.status.ModelQueries;
-import imagejobs.shared.status.StatusRouter;
 import imagejobs.shared.storage.PresignedUrl;
 
 /** The sample events in events/ (the ones `sam local invoke` uses) through the handler, collaborators mocked. */

@@ -1,5 +1,6 @@
 package imagejobs.submit;
 
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 import com.amazonaws.services.lambda.runtime.Context;
@@ -11,10 +12,13 @@ import imagejobs.lambda.HttpEvents;
 import imagejobs.lambda.Priming;
 import imagejobs.shared.config.Environment;
 import imagejobs.shared.config.Settings;
-import imagejobs.shared.http.ApiException;
-import imagejobs.shared.http.ApiRequest;
-import imagejobs.shared.http.ApiResponse;
+import imagejobs.lambda.http.ApiRequest;
+import imagejobs.lambda.http.ApiResponse;
+import imagejobs.shared.auth.Credentials;
+import imagejobs.shared.errors.Rejection;
 import imagejobs.shared.submit.SubmitService;
+import imagejobs.shared.submit.SubmitService.SubmitCommand;
+import imagejobs.shared.submit.SubmitService.Submitted;
 
 /**
  * {@code POST /v1/requests} and {@code POST /v1beta/models/{model}:generateContent}. API Gateway path variables
@@ -23,6 +27,9 @@ import imagejobs.shared.submit.SubmitService;
 public final class SubmitHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
     static final String GENERATE_CONTENT = ":generateContent";
     static final String STREAM_GENERATE_CONTENT = ":streamGenerateContent";
+    static final String IDEMPOTENCY_KEY = "idempotency-key";
+    /** Set (to "true") on the answer to a repeat of an earlier request under the same Idempotency-Key. */
+    public static final String REPLAYED_HEADER = "idempotent-replayed";
 
     private final SubmitService service;
     /** Held for the life of the container: SnapStart's hook registry only keeps it weakly. */
@@ -56,17 +63,32 @@ public final class SubmitHandler implements RequestHandler<APIGatewayV2HTTPEvent
     private ApiResponse route(ApiRequest request) {
         String modelAction = request.pathParameter("modelAction").orElse(null);
         if (modelAction == null) {
-            return service.submitRequestQueue(request);
+            return accepted(service.submit(command(request, null)));
         }
         int colon = modelAction.lastIndexOf(':');
         String method = colon < 0 ? "" : modelAction.substring(colon);
         if (method.equals(STREAM_GENERATE_CONTENT)) {
-            throw ApiException.badRequest("UNSUPPORTED_METHOD", "streaming is not offered: jobs are asynchronous. POST"
+            throw Rejection.invalid("UNSUPPORTED_METHOD", "streaming is not offered: jobs are asynchronous. POST"
                     + " to /v1beta/models/{model}:generateContent (202 with a job), then poll /v1/requests/{id}", null);
         }
         if (!method.equals(GENERATE_CONTENT)) {
-            throw ApiException.notFound("unknown method '" + modelAction + "'; use /v1beta/models/{model}:generateContent");
+            throw Rejection.notFound("unknown method '" + modelAction + "'; use /v1beta/models/{model}:generateContent");
         }
-        return service.submitNative(request, modelAction.substring(0, colon));
+        return accepted(service.submit(command(request, modelAction.substring(0, colon))));
+    }
+
+    static SubmitCommand command(ApiRequest request, String nativeModel) {
+        return new SubmitCommand(Credentials.fromHeaders(request::header), request.body(),
+                request.header(IDEMPOTENCY_KEY).orElse(null), nativeModel);
+    }
+
+    /** 202 with the job, where to poll it, and whether this was an idempotent replay. */
+    static ApiResponse accepted(Submitted submitted) {
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("location", "/v1/requests/" + submitted.job().requestId());
+        if (submitted.replayed()) {
+            headers.put(REPLAYED_HEADER, "true");
+        }
+        return ApiResponse.json(202, submitted.view(), headers);
     }
 }

@@ -13,6 +13,7 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.amazonaws.services.lambda.runtime.tests.EventLoader;
 
 import imagejobs.shared.json.Json;
+import imagejobs.testing.SilentServer;
 
 /**
  * The submit function as Lambda builds it (its own wiring, from an environment), with DynamoDB, SQS and S3 behind an

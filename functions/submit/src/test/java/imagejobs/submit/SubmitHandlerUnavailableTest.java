@@ -18,6 +18,8 @@ import org.junit.jupiter.api.Test;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.amazonaws.services.lambda.runtime.tests.EventLoader;
 
+import imagejobs.adapters.aws.AwsFailures;
+import imagejobs.shared.errors.DependencyFailure.Dependency;
 import imagejobs.shared.auth.Authenticator;
 import imagejobs.shared.auth.KeyStore;
 import imagejobs.shared.catalog.ModelCatalog;
@@ -68,8 +70,8 @@ class SubmitHandlerUnavailableTest {
 
     @Test
     void anUnreachableKeysTableIs503WithRetryAfter() {
-        when(keys.findByHash(anyString())).thenThrow(SdkClientException.create(
-                "Unable to execute HTTP request: Connection refused"));
+        when(keys.findByHash(anyString())).thenThrow(fromKeysTable(SdkClientException.create(
+                "Unable to execute HTTP request: Connection refused")));
         APIGatewayV2HTTPResponse response = submit();
         assertEquals(503, response.getStatusCode());
         assertEquals("SERVICE_UNAVAILABLE", Json.parse(response.getBody()).at("/error/code").asText());
@@ -80,17 +82,22 @@ class SubmitHandlerUnavailableTest {
 
     @Test
     void aThrottledOrFailingKeysTableIs503() {
-        when(keys.findByHash(anyString())).thenThrow(DynamoDbException.builder().statusCode(500)
-                .message("Internal server error").build());
+        when(keys.findByHash(anyString())).thenThrow(fromKeysTable(DynamoDbException.builder().statusCode(500)
+                .message("Internal server error").build()));
         assertEquals(503, submit().getStatusCode());
     }
 
     @Test
     void aClientErrorOfTheSdkIsStillOurBug() {
-        when(keys.findByHash(anyString())).thenThrow(DynamoDbException.builder().statusCode(400)
-                .message("ValidationException: one or more parameter values were invalid").build());
+        when(keys.findByHash(anyString())).thenThrow(fromKeysTable(DynamoDbException.builder().statusCode(400)
+                .message("ValidationException: one or more parameter values were invalid").build()));
         APIGatewayV2HTTPResponse response = submit();
         assertEquals(500, response.getStatusCode());
         assertEquals("INTERNAL", Json.parse(response.getBody()).at("/error/code").asText());
+    }
+
+    /** What the DynamoDB key store throws for an SDK failure: the adapters' translation, classified as in AWS. */
+    private static RuntimeException fromKeysTable(RuntimeException sdkFailure) {
+        return AwsFailures.translate(Dependency.KEYS_TABLE, sdkFailure);
     }
 }

@@ -7,21 +7,22 @@ import imagejobs.adapters.http.SafeUrlFetcher;
 import imagejobs.adapters.metrics.EmfMetrics;
 import imagejobs.adapters.s3.S3ObjectStore;
 import imagejobs.shared.catalog.ModelCatalog;
-import imagejobs.shared.config.AwsClientConfig;
+import imagejobs.adapters.aws.AwsClientConfig;
 import imagejobs.shared.config.Environment;
 import imagejobs.shared.config.Settings;
 import imagejobs.shared.gemini.ApiKeySource;
 import imagejobs.shared.gemini.GeminiClient;
-import imagejobs.shared.jobs.DynamoJobStore;
+import imagejobs.adapters.dynamo.DynamoJobStore;
 import imagejobs.shared.jobs.JobStore;
-import imagejobs.shared.queue.SqsJobQueue;
+import imagejobs.adapters.sqs.SqsJobQueue;
 import imagejobs.shared.worker.Backoff;
 import imagejobs.shared.worker.JobProcessor;
-import imagejobs.shared.worker.OutcomeWriter;
-import imagejobs.shared.worker.ReferenceResolver;
+import imagejobs.shared.worker.WorkerPolicy;
+import imagejobs.shared.worker.WorkerPorts;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
+import imagejobs.adapters.gemini.HttpGeminiClient;
 
 /** Builds the worker's collaborators once per container. */
 final class WorkerWiring {
@@ -38,15 +39,14 @@ final class WorkerWiring {
                 null, settings.imagesBucket());
         ApiKeySource key = new ApiKeySource(env.optional(Settings.GEMINI_API_KEY).orElse(null),
                 env.optional(Settings.GEMINI_API_KEY_SECRET_ID).map(id -> secretFetcher(aws, id)).orElse(null));
-        GeminiClient gemini = new GeminiClient(GeminiClient.defaultHttpClient(), settings.geminiBaseUrl(),
+        GeminiClient gemini = new HttpGeminiClient(HttpGeminiClient.defaultHttpClient(), settings.geminiBaseUrl(),
                 settings.geminiAuthStyle(), key);
-        ReferenceResolver references = new ReferenceResolver(store,
-                SafeUrlFetcher.standard(settings.allowLoopbackReferences()));
-        return new JobProcessor(new DynamoJobStore(dynamo, settings.jobsTable()), store,
-                new SqsJobQueue(sqs, settings.jobsQueueUrl()), gemini, ModelCatalog.load(), references,
-                new OutcomeWriter(store), new Backoff(settings.retryBase(), Backoff.DEFAULT_CAP),
-                settings.maxAttempts(), lease(settings), Clock.systemUTC(),
-                new EmfMetrics(env.optional("AWS_LAMBDA_FUNCTION_NAME").orElse("WorkerFunction")));
+        WorkerPorts ports = new WorkerPorts(new DynamoJobStore(dynamo, settings.jobsTable()), store,
+                new SqsJobQueue(sqs, settings.jobsQueueUrl()), gemini,
+                SafeUrlFetcher.standard(settings.allowLoopbackReferences()), ModelCatalog.load(),
+                new EmfMetrics(env.optional("AWS_LAMBDA_FUNCTION_NAME").orElse("WorkerFunction")), Clock.systemUTC());
+        return new JobProcessor(ports, new WorkerPolicy(settings.maxAttempts(), lease(settings),
+                new Backoff(settings.retryBase(), Backoff.DEFAULT_CAP)));
     }
 
     /**

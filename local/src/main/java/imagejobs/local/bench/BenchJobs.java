@@ -19,7 +19,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import imagejobs.local.LocalStack;
-import imagejobs.shared.jobs.DynamoJobStore;
+import imagejobs.adapters.dynamo.DynamoJobStore;
 import imagejobs.shared.jobs.Job;
 import imagejobs.shared.json.Json;
 import imagejobs.shared.queue.JobMessage;

@@ -20,7 +20,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import imagejobs.local.LocalStack;
 import imagejobs.local.resources.LocalKey;
 import imagejobs.local.template.FunctionDefinition;
-import imagejobs.shared.jobs.JobItemMapper;
+import imagejobs.adapters.dynamo.JobItemMapper;
 import imagejobs.shared.jobs.JobStatus;
 import imagejobs.shared.json.Json;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;

@@ -27,7 +27,7 @@ import imagejobs.local.template.StackDefinitionReader;
 import imagejobs.local.template.StackTemplate;
 import imagejobs.local.template.TemplateReader;
 import imagejobs.shared.config.Settings;
-import imagejobs.shared.jobs.DynamoJobStore;
+import imagejobs.adapters.dynamo.DynamoJobStore;
 import imagejobs.shared.jobs.Job;
 import imagejobs.shared.jobs.JobStore;
 import imagejobs.shared.json.Json;

@@ -12,9 +12,10 @@ import imagejobs.local.emulators.EmulatorPorts;
 import imagejobs.local.emulators.LocalCredentials;
 import imagejobs.local.emulators.Ports;
 import imagejobs.shared.auth.ApiKey;
-import imagejobs.shared.auth.DynamoKeyStore;
+import imagejobs.adapters.dynamo.DynamoKeyStore;
 import imagejobs.shared.auth.KeyRecord;
 import imagejobs.shared.auth.KeyStore;
+import imagejobs.shared.errors.DependencyFailure;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
@@ -73,7 +74,10 @@ public final class KeysCommand implements Command {
                     default -> throw new UsageException("keys: unknown action " + args.get(0)
                             + "; use create, list or disable");
                 };
-            } catch (SdkClientException e) {
+            } catch (DependencyFailure failure) {
+                if (!(failure.getCause() instanceof SdkClientException e)) {
+                    throw failure; // the table answered (access denied, no such table): its own message says why
+                }
                 err.println("run-local keys: cannot reach " + where + ": " + e.getMessage());
                 err.println(table == null ? "  start the local stack first (./run-local), or pass --table NAME for"
                         + " a deployed keys table" : "  check AWS_REGION (or your profile's region) and your AWS"

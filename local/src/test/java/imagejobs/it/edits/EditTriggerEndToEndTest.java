@@ -39,7 +39,7 @@ import imagejobs.local.Deadline;
 import imagejobs.local.LocalStack;
 import imagejobs.local.runtime.InvocationResult;
 import imagejobs.shared.auth.ApiKey;
-import imagejobs.shared.auth.DynamoKeyStore;
+import imagejobs.adapters.dynamo.DynamoKeyStore;
 import imagejobs.shared.auth.KeyRecord;
 import imagejobs.shared.auth.KeyStore;
 import imagejobs.shared.json.Json;

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 import imagejobs.it.ServiceStack;
 import imagejobs.local.LocalStack;
 import imagejobs.shared.auth.ApiKey;
-import imagejobs.shared.auth.DynamoKeyStore;
+import imagejobs.adapters.dynamo.DynamoKeyStore;
 import imagejobs.shared.auth.KeyRecord;
 import imagejobs.shared.auth.KeyStore.TenantStatus;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;

@@ -59,7 +59,7 @@ import imagejobs.local.template.StackDefinition;
 import imagejobs.local.template.StackDefinitionReader;
 import imagejobs.local.template.StackTemplate;
 import imagejobs.local.template.TemplateReader;
-import imagejobs.shared.auth.DynamoKeyStore;
+import imagejobs.adapters.dynamo.DynamoKeyStore;
 import imagejobs.shared.json.Json;
 import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;

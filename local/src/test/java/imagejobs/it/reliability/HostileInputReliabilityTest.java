@@ -48,7 +48,7 @@ import imagejobs.shared.queue.JobMessage;
 import software.amazon.awssdk.services.sqs.model.Message;
 
 /**
- * Suite 6, hostile input. A seeded mutation fuzzer over the seed examples (shared/src/test/resources/seeds) and a
+ * Suite 6, hostile input. A seeded mutation fuzzer over the seed examples (shared/domain/src/test/resources/seeds) and a
  * table of bad inputs sends at least 5,000 inputs per run to the submit and status routes, in-process through the
  * functions exactly as the front door would invoke them (same event builder and route table), then a set of
  * abuses through the real front door: oversized bodies, deep nesting, huge strings, invalid UTF-8, wrong content
@@ -212,7 +212,7 @@ class HostileInputReliabilityTest {
     /** The seed examples' bodies with their routes, and a table of bad inputs. */
     private static List<JsonNode[]> corpus(String bucket, String tenant) throws IOException {
         List<JsonNode[]> corpus = new ArrayList<>();
-        Path dir = TestPaths.root().resolve("shared/src/test/resources/seeds");
+        Path dir = TestPaths.root().resolve("shared/domain/src/test/resources/seeds");
         try (Stream<Path> files = Files.list(dir)) {
             for (Path p : files.filter(f -> f.toString().endsWith(".json")).sorted().toList()) {
                 JsonNode seed = Json.parse(Files.readString(p).replace("${bucket}", bucket)

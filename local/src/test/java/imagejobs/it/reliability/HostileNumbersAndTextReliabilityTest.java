@@ -32,7 +32,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import imagejobs.local.LocalStack;
 import imagejobs.local.resources.LocalKey;
 import imagejobs.shared.auth.ApiKey;
-import imagejobs.shared.auth.DynamoKeyStore;
+import imagejobs.adapters.dynamo.DynamoKeyStore;
 import imagejobs.shared.auth.KeyRecord;
 import imagejobs.shared.jobs.Job;
 import imagejobs.shared.jobs.JobError;

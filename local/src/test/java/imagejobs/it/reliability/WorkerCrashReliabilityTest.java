@@ -36,7 +36,7 @@ import imagejobs.local.LocalStack;
 import imagejobs.shared.catalog.ModelCatalog;
 import imagejobs.shared.gemini.ApiKeySource;
 import imagejobs.shared.gemini.GeminiClient;
-import imagejobs.shared.jobs.DynamoJobStore;
+import imagejobs.adapters.dynamo.DynamoJobStore;
 import imagejobs.shared.jobs.Job;
 import imagejobs.shared.jobs.JobError;
 import imagejobs.shared.jobs.JobStatus;
@@ -44,16 +44,18 @@ import imagejobs.shared.jobs.JobStore;
 import imagejobs.shared.jobs.RequestIds;
 import imagejobs.shared.json.Json;
 import imagejobs.shared.queue.JobMessage;
-import imagejobs.shared.queue.SqsJobQueue;
+import imagejobs.adapters.sqs.SqsJobQueue;
 import imagejobs.shared.storage.ObjectStore;
+import imagejobs.shared.log.Metrics;
 import imagejobs.shared.worker.Backoff;
 import imagejobs.shared.worker.DeadLetters;
 import imagejobs.shared.worker.JobProcessor;
-import imagejobs.shared.worker.OutcomeWriter;
-import imagejobs.shared.worker.ReferenceResolver;
+import imagejobs.shared.worker.WorkerPolicy;
+import imagejobs.shared.worker.WorkerPorts;
 import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
+import imagejobs.adapters.gemini.HttpGeminiClient;
 
 /**
  * Suite 3, worker crashes: the worker's {@link JobProcessor} run in this JVM against the stack's real DynamoDB
@@ -145,15 +147,15 @@ class WorkerCrashReliabilityTest {
                 "AWS_REQUEST_CHECKSUM_CALCULATION", "WHEN_REQUIRED", "AWS_RESPONSE_CHECKSUM_VALIDATION", "WHEN_REQUIRED",
                 "IMAGES_BUCKET", rs.bucket()));
         ObjectStore realStore = imagejobs.adapters.s3.S3ObjectStore.create(
-                new imagejobs.shared.config.AwsClientConfig(s3Env), new imagejobs.shared.config.Settings(s3Env));
+                new imagejobs.adapters.aws.AwsClientConfig(s3Env), new imagejobs.shared.config.Settings(s3Env));
         ObjectStore store = new CrashingObjectStore(realStore);
         JobStore jobs = new CrashingJobStore(realJobs);
-        GeminiClient gemini = new GeminiClient(GeminiClient.defaultHttpClient(), rs.simulator().baseUrl(),
-                GeminiClient.AUTH_GOOGLE, new ApiKeySource(ReliabilityStack.GEMINI_KEY, null));
-        JobProcessor processor = new JobProcessor(jobs, store, new SqsJobQueue(stack.sqs(), queueUrl), gemini,
-                ModelCatalog.load(), new ReferenceResolver(store, SafeUrlFetcher.standard(true)),
-                new OutcomeWriter(store), new Backoff(Duration.ofMillis(20), Backoff.DEFAULT_CAP),
-                ReliabilityStack.MAX_ATTEMPTS, LEASE, Clock.systemUTC());
+        GeminiClient gemini = new HttpGeminiClient(HttpGeminiClient.defaultHttpClient(), rs.simulator().baseUrl(),
+                HttpGeminiClient.AUTH_GOOGLE, new ApiKeySource(ReliabilityStack.GEMINI_KEY, null));
+        JobProcessor processor = new JobProcessor(new WorkerPorts(jobs, store,
+                new SqsJobQueue(stack.sqs(), queueUrl), gemini, SafeUrlFetcher.standard(true), ModelCatalog.load(),
+                Metrics.NONE, Clock.systemUTC()),
+                new WorkerPolicy(ReliabilityStack.MAX_ATTEMPTS, LEASE, new Backoff(Duration.ofMillis(20), Backoff.DEFAULT_CAP)));
 
         String run = UUID.randomUUID().toString().substring(0, 8);
         Pattern marker = Pattern.compile("relc-" + run + "-(\\d+)");

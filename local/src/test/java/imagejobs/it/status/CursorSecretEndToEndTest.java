@@ -28,7 +28,7 @@ import imagejobs.it.ServiceStack;
 import imagejobs.local.resources.LocalKey;
 import imagejobs.local.LocalStack;
 import imagejobs.shared.auth.ApiKey;
-import imagejobs.shared.auth.DynamoKeyStore;
+import imagejobs.adapters.dynamo.DynamoKeyStore;
 import imagejobs.shared.auth.KeyRecord;
 import imagejobs.shared.json.Json;
 

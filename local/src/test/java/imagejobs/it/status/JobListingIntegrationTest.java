@@ -33,9 +33,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import imagejobs.shared.http.ApiException;
-import imagejobs.shared.http.ApiResponse;
-import imagejobs.shared.jobs.DynamoJobStore;
+import imagejobs.adapters.dynamo.DynamoJobStore;
+import imagejobs.shared.errors.Rejection;
 import imagejobs.shared.jobs.Job;
 import imagejobs.shared.jobs.JobError;
 import imagejobs.shared.jobs.JobStatus;
@@ -185,7 +184,7 @@ class JobListingIntegrationTest {
         JobQueries otherDeployment = new JobQueries(store, new JobView("bucket", null, null),
                 new ListCursors("another deployment's key, 32 bytes".getBytes(StandardCharsets.UTF_8)),
                 Clock.fixed(NOW, ZoneOffset.UTC));
-        ApiException e = assertThrows(ApiException.class, () -> otherDeployment.list(A, Map.of("cursor", ofA)));
+        Rejection e = assertThrows(Rejection.class, () -> otherDeployment.list(A, Map.of("cursor", ofA)));
         assertEquals("INVALID_CURSOR", e.code());
     }
 
@@ -263,14 +262,12 @@ class JobListingIntegrationTest {
     }
 
     private static JsonNode page(JobQueries queries, String tenant, Map<String, String> query) {
-        ApiResponse response = queries.list(tenant, query);
-        assertEquals(200, response.status(), response.body());
-        return Json.parse(response.body());
+        return queries.list(tenant, query);
     }
 
     private void assertInvalidCursor(String tenant, Map<String, String> query) {
-        ApiException e = assertThrows(ApiException.class, () -> queries.list(tenant, query), query.toString());
-        assertEquals(400, e.status());
+        Rejection e = assertThrows(Rejection.class, () -> queries.list(tenant, query), query.toString());
+        assertEquals(Rejection.Kind.INVALID, e.kind());
         assertEquals("INVALID_CURSOR", e.code());
     }
 

@@ -40,7 +40,7 @@ import imagejobs.it.ServiceStack;
 import imagejobs.it.ServiceStack.Api;
 import imagejobs.it.ServiceStack.Response;
 import imagejobs.local.LocalStack;
-import imagejobs.shared.jobs.DynamoJobStore;
+import imagejobs.adapters.dynamo.DynamoJobStore;
 import imagejobs.shared.jobs.Job;
 import imagejobs.shared.jobs.JobError;
 import imagejobs.shared.jobs.JobStatus;

@@ -21,7 +21,7 @@ import imagejobs.it.ServiceStack;
 import imagejobs.local.Deadline;
 import imagejobs.local.LocalStack;
 import imagejobs.shared.auth.ApiKey;
-import imagejobs.shared.auth.DynamoKeyStore;
+import imagejobs.adapters.dynamo.DynamoKeyStore;
 import imagejobs.shared.auth.KeyRecord;
 
 /**

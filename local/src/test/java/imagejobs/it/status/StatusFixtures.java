@@ -19,9 +19,9 @@ import imagejobs.local.TestPaths;
 import imagejobs.local.resources.KeySeeder;
 import imagejobs.local.resources.LocalKey;
 import imagejobs.shared.auth.ApiKey;
-import imagejobs.shared.auth.DynamoKeyStore;
-import imagejobs.shared.jobs.DynamoJobStore;
-import imagejobs.shared.jobs.JobItemMapper;
+import imagejobs.adapters.dynamo.DynamoKeyStore;
+import imagejobs.adapters.dynamo.DynamoJobStore;
+import imagejobs.adapters.dynamo.JobItemMapper;
 import imagejobs.shared.json.Json;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 

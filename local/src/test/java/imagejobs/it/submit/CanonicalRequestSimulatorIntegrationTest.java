@@ -10,13 +10,11 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
-import java.util.Optional;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterAll;
@@ -30,15 +28,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import imagejobs.local.gemini.GeminiSimulator;
 import imagejobs.shared.catalog.ModelCatalog;
 import imagejobs.shared.json.Json;
-import imagejobs.shared.storage.ObjectStore;
-import imagejobs.shared.storage.PresignedUrl;
-import imagejobs.shared.storage.StoredObject;
 import imagejobs.shared.submit.InputSpiller;
 import imagejobs.shared.validation.CanonicalRequest;
 import imagejobs.shared.validation.ImageReferences;
 import imagejobs.shared.validation.RequestValidator;
 import imagejobs.shared.worker.ReferenceResolver;
 import imagejobs.shared.worker.UrlFetcher;
+import imagejobs.testing.InMemoryObjectStore;
 
 /**
  * The contract between submit and Gemini, checked with the Gemini simulator (which validates a body the way
@@ -76,7 +72,7 @@ class CanonicalRequestSimulatorIntegrationTest {
         assertEquals(Json.write(seed.canonical()), Json.write(canonical.gemini()));
 
         // Stored as submit stores it, resolved as the worker resolves it.
-        MemoryBucket bucket = new MemoryBucket();
+        InMemoryObjectStore bucket = new InMemoryObjectStore(BUCKET);
         Map<String, byte[]> web = new HashMap<>();
         seed.canonical().findValues("fileUri").forEach(uri -> serve(uri.asText(), bucket, web));
         ObjectNode stored = new InputSpiller(bucket).spill(TENANT, "01JTESTREQUEST0000000000IT", canonical.gemini());
@@ -104,7 +100,7 @@ class CanonicalRequestSimulatorIntegrationTest {
     }
 
     /** The canonical request with each image reference replaced by inlineData of the bytes it names. */
-    private static ObjectNode expectedUpstream(ObjectNode canonical, MemoryBucket bucket, Map<String, byte[]> web) {
+    private static ObjectNode expectedUpstream(ObjectNode canonical, InMemoryObjectStore bucket, Map<String, byte[]> web) {
         ObjectNode copy = canonical.deepCopy();
         for (JsonNode turn : copy.path("contents")) {
             for (JsonNode part : turn.path("parts")) {
@@ -132,7 +128,7 @@ class CanonicalRequestSimulatorIntegrationTest {
     }
 
     /** Puts an image where a reference of the fixture points: our bucket for s3://, a "web" map for https://. */
-    private static void serve(String uri, MemoryBucket bucket, Map<String, byte[]> web) {
+    private static void serve(String uri, InMemoryObjectStore bucket, Map<String, byte[]> web) {
         String format = uri.endsWith(".jpg") ? "jpg" : uri.endsWith(".gif") ? "gif" : "png";
         byte[] bytes = uri.endsWith(".webp") ? SeedRequests.webp() : SeedRequests.image(format, Color.ORANGE);
         if (uri.startsWith("s3://")) {
@@ -140,51 +136,6 @@ class CanonicalRequestSimulatorIntegrationTest {
             bucket.put(key, bytes, "image/" + (format.equals("jpg") ? "jpeg" : format), Map.of());
         } else if (!uri.isEmpty()) {
             web.put(uri, bytes);
-        }
-    }
-
-    /** The images bucket in memory. */
-    static final class MemoryBucket implements ObjectStore {
-        final Map<String, StoredObject> objects = new HashMap<>();
-
-        @Override
-        public String bucket() {
-            return BUCKET;
-        }
-
-        @Override
-        public void put(String key, byte[] bytes, String contentType, Map<String, String> metadata) {
-            objects.put(key, new StoredObject(key, bytes, contentType, bytes.length, metadata));
-        }
-
-        @Override
-        public void put(String key, Path file, String contentType, Map<String, String> metadata) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public void copy(String sourceKey, String targetKey, String contentType, Map<String, String> metadata) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public Optional<StoredObject> get(String key) {
-            return Optional.ofNullable(objects.get(key));
-        }
-
-        @Override
-        public Optional<StoredObject> get(String key, long maxBytes) {
-            return get(key);
-        }
-
-        @Override
-        public Optional<StoredObject> head(String key) {
-            return get(key);
-        }
-
-        @Override
-        public PresignedUrl presignGet(String key, Duration ttl) {
-            throw new UnsupportedOperationException();
         }
     }
 }

@@ -29,7 +29,7 @@ import com.sun.net.httpserver.HttpServer;
 
 import imagejobs.it.ServiceStack;
 import imagejobs.local.LocalStack;
-import imagejobs.shared.jobs.JobItemMapper;
+import imagejobs.adapters.dynamo.JobItemMapper;
 import imagejobs.shared.json.Json;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.sqs.model.QueueDoesNotExistException;

@@ -34,7 +34,7 @@ import imagejobs.it.ServiceStack;
 import imagejobs.local.LocalStack;
 import imagejobs.shared.catalog.ModelCatalog;
 import imagejobs.shared.image.ImageHeaders;
-import imagejobs.shared.jobs.JobItemMapper;
+import imagejobs.adapters.dynamo.JobItemMapper;
 import imagejobs.shared.json.Json;
 import imagejobs.shared.submit.InputSpiller;
 import imagejobs.shared.worker.ReferenceResolver;

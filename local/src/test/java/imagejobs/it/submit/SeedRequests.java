@@ -21,13 +21,13 @@ import imagejobs.shared.json.Json;
 
 /**
  * The seed documents' example requests, read from the fixtures the unit tests use
- * ({@code shared/src/test/resources/seeds}): route, body as the seed writes it, and its canonical Gemini request.
+ * ({@code shared/domain/src/test/resources/seeds}): route, body as the seed writes it, and its canonical Gemini request.
  */
 record SeedRequests(String name, String route, String model, JsonNode body, ObjectNode canonical) {
     static final String REQUEST_QUEUE = "request-queue";
 
     static List<SeedRequests> all(String bucket, String tenant) {
-        Path dir = root().resolve("shared/src/test/resources/seeds");
+        Path dir = root().resolve("shared/domain/src/test/resources/seeds");
         try (Stream<Path> files = Files.list(dir)) {
             return files.filter(p -> p.toString().endsWith(".json")).sorted().map(p -> {
                 try {

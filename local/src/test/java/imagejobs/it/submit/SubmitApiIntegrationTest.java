@@ -23,7 +23,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import imagejobs.it.ServiceStack;
 import imagejobs.local.LocalStack;
-import imagejobs.shared.jobs.JobItemMapper;
+import imagejobs.adapters.dynamo.JobItemMapper;
 import imagejobs.shared.json.Json;
 import imagejobs.shared.queue.JobMessage;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;

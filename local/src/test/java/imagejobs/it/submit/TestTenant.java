@@ -7,9 +7,9 @@ import java.util.UUID;
 
 import imagejobs.local.LocalStack;
 import imagejobs.shared.auth.ApiKey;
-import imagejobs.shared.auth.DynamoKeyStore;
+import imagejobs.adapters.dynamo.DynamoKeyStore;
 import imagejobs.shared.auth.KeyRecord;
-import imagejobs.shared.jobs.JobItemMapper;
+import imagejobs.adapters.dynamo.JobItemMapper;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**

@@ -46,14 +46,21 @@ import imagejobs.shared.jobs.JobError;
 import imagejobs.shared.json.Json;
 import imagejobs.shared.queue.JobQueue;
 import imagejobs.shared.status.JobView;
+import imagejobs.shared.log.Metrics;
 import imagejobs.shared.worker.Backoff;
 import imagejobs.shared.worker.JobProcessor;
-import imagejobs.shared.worker.OutcomeWriter;
-import imagejobs.shared.worker.ReferenceResolver;
+import imagejobs.shared.worker.WorkerPolicy;
+import imagejobs.shared.worker.WorkerPorts;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
+import imagejobs.adapters.gemini.HttpGeminiClient;
+import imagejobs.adapters.aws.AwsFailures;
+import imagejobs.shared.errors.DependencyFailure;
+import imagejobs.testing.InMemoryJobStore;
+import imagejobs.testing.InMemoryObjectStore;
+import imagejobs.testing.MutableClock;
 
 /**
  * Every way the worker can fail a job, and every text a client can read about it: the job's {@code error.message}
@@ -178,8 +185,9 @@ class ClientVisibleErrorsEndToEndTest {
         failures.put("s3 unreachable", () -> new UncheckedIOException("PutObject outputs/x/0.png: no answer from S3"
                 + " after 3 attempts", new SocketTimeoutException("Read timed out")));
         failures.put("sdk client", () -> SdkClientException.create("Unable to execute HTTP request: Connection refused"));
-        failures.put("dynamodb", () -> DynamoDbException.builder().message("Throughput exceeds the current capacity")
-                .statusCode(400).build());
+        // What DynamoJobStore throws for the SDK's exception (adapters translate; the worker sees DependencyFailure).
+        failures.put("dynamodb", () -> AwsFailures.translate(DependencyFailure.Dependency.JOBS_TABLE,
+                DynamoDbException.builder().message("Throughput exceeds the current capacity").statusCode(400).build()));
         failures.put("bug", () -> new NullPointerException("Cannot invoke \"String.length()\" because \"s\" is null"));
         failures.put("state", () -> new IllegalStateException("request document inputs/t/x.json is missing"));
         failures.forEach((name, failure) -> {
@@ -212,14 +220,14 @@ class ClientVisibleErrorsEndToEndTest {
      */
     private static final class Worker {
         private static final int MAX_ATTEMPTS = 3;
-        private final TestClock clock = new TestClock(Instant.parse("2026-01-10T12:00:00Z"));
+        private final MutableClock clock = new MutableClock(Instant.parse("2026-01-10T12:00:00Z"));
         private final List<String> lastErrors = new CopyOnWriteArrayList<>();
-        private final MemoryJobStore jobs;
+        private final InMemoryJobStore jobs;
         private final JobProcessor processor;
         private final String id = "01CLIENTERR" + Long.toString(System.nanoTime(), 36).toUpperCase();
 
-        Worker(String geminiBase, Supplier<RuntimeException> putFailure, Supplier<RuntimeException> completeFailure) {
-            jobs = new MemoryJobStore() {
+        Worker(String geminiBase, Supplier<RuntimeException> uploadFailure, Supplier<RuntimeException> completeFailure) {
+            jobs = new InMemoryJobStore() {
                 @Override
                 public synchronized boolean requeue(String requestId, int attempt, String lastError, Instant retryAt,
                                                     Instant now) {
@@ -236,11 +244,11 @@ class ClientVisibleErrorsEndToEndTest {
                     return super.complete(requestId, attempt, outcome, imageCount, now);
                 }
             };
-            MemoryObjectStore store = new MemoryObjectStore() {
+            InMemoryObjectStore store = new InMemoryObjectStore() {
                 @Override
                 public void put(String key, Path file, String contentType, Map<String, String> metadata) {
-                    if (putFailure != null) {
-                        throw putFailure.get();
+                    if (uploadFailure != null) {
+                        throw uploadFailure.get();
                     }
                     super.put(key, file, contentType, metadata);
                 }
@@ -254,12 +262,11 @@ class ClientVisibleErrorsEndToEndTest {
                 public void retryAfter(String receiptHandle, Duration delay) {
                 }
             };
-            GeminiClient gemini = new GeminiClient(GeminiClient.defaultHttpClient(), geminiBase,
-                    GeminiClient.AUTH_GOOGLE, () -> FunctionEnvironment.SIMULATOR_API_KEY);
-            processor = new JobProcessor(jobs, store, queue, gemini, ModelCatalog.load(),
-                    new ReferenceResolver(store, SafeUrlFetcher.standard(false)), new OutcomeWriter(store),
-                    new Backoff(Duration.ofMillis(20), Backoff.DEFAULT_CAP), MAX_ATTEMPTS, Duration.ofSeconds(360),
-                    clock);
+            GeminiClient gemini = new HttpGeminiClient(HttpGeminiClient.defaultHttpClient(), geminiBase,
+                    HttpGeminiClient.AUTH_GOOGLE, () -> FunctionEnvironment.SIMULATOR_API_KEY);
+            processor = new JobProcessor(new WorkerPorts(jobs, store, queue, gemini, SafeUrlFetcher.standard(false),
+                    ModelCatalog.load(), Metrics.NONE, clock),
+                    new WorkerPolicy(MAX_ATTEMPTS, Duration.ofSeconds(360), new Backoff(Duration.ofMillis(20), Backoff.DEFAULT_CAP)));
             ObjectNode request = Json.object();
             request.putArray("contents").addObject().put("role", "user").putArray("parts").addObject()
                     .put("text", WorkerStack.marker("a cat"));

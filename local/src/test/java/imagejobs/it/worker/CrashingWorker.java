@@ -19,12 +19,14 @@ import imagejobs.shared.catalog.ModelCatalog;
 import imagejobs.shared.gemini.GeminiClient;
 import imagejobs.shared.jobs.JobError;
 import imagejobs.shared.jobs.JobStore;
-import imagejobs.shared.queue.SqsJobQueue;
+import imagejobs.adapters.sqs.SqsJobQueue;
 import imagejobs.shared.storage.ObjectStore;
+import imagejobs.shared.log.Metrics;
 import imagejobs.shared.worker.Backoff;
 import imagejobs.shared.worker.JobProcessor;
-import imagejobs.shared.worker.OutcomeWriter;
-import imagejobs.shared.worker.ReferenceResolver;
+import imagejobs.shared.worker.WorkerPolicy;
+import imagejobs.shared.worker.WorkerPorts;
+import imagejobs.adapters.gemini.HttpGeminiClient;
 
 /**
  * The worker's processor run in the test's JVM against the stack's real DynamoDB, S3, SQS and Gemini simulator, as
@@ -67,13 +69,12 @@ final class CrashingWorker {
         var stack = WorkerStack.stack();
         ObjectStore store = new Store(WorkerStack.objectStore());
         JobStore jobs = new Jobs(WorkerStack.jobStore());
-        GeminiClient gemini = new GeminiClient(GeminiClient.defaultHttpClient(), ServiceStack.simulator().baseUrl(),
-                GeminiClient.AUTH_GOOGLE, () -> FunctionEnvironment.SIMULATOR_API_KEY);
-        JobProcessor processor = new JobProcessor(jobs, store,
+        GeminiClient gemini = new HttpGeminiClient(HttpGeminiClient.defaultHttpClient(), ServiceStack.simulator().baseUrl(),
+                HttpGeminiClient.AUTH_GOOGLE, () -> FunctionEnvironment.SIMULATOR_API_KEY);
+        JobProcessor processor = new JobProcessor(new WorkerPorts(jobs, store,
                 new SqsJobQueue(stack.sqs(), WorkerStack.queueUrl(WorkerStack.JOBS_QUEUE)), gemini,
-                ModelCatalog.load(), new ReferenceResolver(store, SafeUrlFetcher.standard(true)),
-                new OutcomeWriter(store), new Backoff(Duration.ofMillis(20), Backoff.DEFAULT_CAP), 4, LEASE,
-                Clock.systemUTC());
+                SafeUrlFetcher.standard(true), ModelCatalog.load(), Metrics.NONE, Clock.systemUTC()),
+                new WorkerPolicy(4, LEASE, new Backoff(Duration.ofMillis(20), Backoff.DEFAULT_CAP)));
         return processor.process(requestId, receiptHandle, Duration.ofSeconds(300));
     }
 

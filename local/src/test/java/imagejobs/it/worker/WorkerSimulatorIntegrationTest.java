@@ -44,10 +44,15 @@ import imagejobs.shared.jobs.JobStatus;
 import imagejobs.shared.json.Json;
 import imagejobs.shared.queue.JobQueue;
 import imagejobs.shared.storage.StoredObject;
+import imagejobs.shared.log.Metrics;
 import imagejobs.shared.worker.Backoff;
 import imagejobs.shared.worker.JobProcessor;
-import imagejobs.shared.worker.OutcomeWriter;
-import imagejobs.shared.worker.ReferenceResolver;
+import imagejobs.shared.worker.WorkerPolicy;
+import imagejobs.shared.worker.WorkerPorts;
+import imagejobs.adapters.gemini.HttpGeminiClient;
+import imagejobs.testing.InMemoryJobStore;
+import imagejobs.testing.InMemoryObjectStore;
+import imagejobs.testing.MutableClock;
 
 /**
  * The worker's real Gemini path (GeminiClient, streaming reader, verdicts, outcome writer, JobProcessor retries)
@@ -61,9 +66,9 @@ class WorkerSimulatorIntegrationTest {
     private static final ModelCatalog CATALOG = ModelCatalog.load();
     private static GeminiSimulator sim;
 
-    private final MemoryJobStore jobs = new MemoryJobStore();
-    private final MemoryObjectStore store = new MemoryObjectStore();
-    private final TestClock clock = new TestClock(T0);
+    private final InMemoryJobStore jobs = new InMemoryJobStore();
+    private final InMemoryObjectStore store = new InMemoryObjectStore();
+    private final MutableClock clock = new MutableClock(T0);
     private final AtomicInteger ids = new AtomicInteger();
     private JobProcessor processor;
 
@@ -90,11 +95,11 @@ class WorkerSimulatorIntegrationTest {
             public void retryAfter(String receiptHandle, Duration delay) {
             }
         };
-        GeminiClient gemini = new GeminiClient(GeminiClient.defaultHttpClient(), sim.baseUrl(), "x-goog-api-key",
+        GeminiClient gemini = new HttpGeminiClient(HttpGeminiClient.defaultHttpClient(), sim.baseUrl(), "x-goog-api-key",
                 () -> KEY);
-        processor = new JobProcessor(jobs, store, queue, gemini, CATALOG,
-                new ReferenceResolver(store, SafeUrlFetcher.standard(false)), new OutcomeWriter(store),
-                new Backoff(Duration.ofMillis(50), Backoff.DEFAULT_CAP), MAX_ATTEMPTS, Duration.ofSeconds(360), clock);
+        processor = new JobProcessor(new WorkerPorts(jobs, store, queue, gemini, SafeUrlFetcher.standard(false), CATALOG,
+                Metrics.NONE, clock),
+                new WorkerPolicy(MAX_ATTEMPTS, Duration.ofSeconds(360), new Backoff(Duration.ofMillis(50), Backoff.DEFAULT_CAP)));
     }
 
     private String submit(String model, ObjectNode request) {

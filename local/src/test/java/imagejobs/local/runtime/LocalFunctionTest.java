@@ -132,11 +132,9 @@ class LocalFunctionTest {
     void timeoutIsReportedLikeLambdaAndTheInstanceIsDiscarded() {
         try (LocalFunction f = function(CONTEXT_HANDLER, 1, 2)) {
             f.invoke("{}"); // warm up so the timeout is not stretched by the cold-start allowance
-            long started = System.nanoTime();
+            // Without the 1 s timeout the 5 s sleep would end normally: the result says which happened.
             InvocationResult result = f.invokeWithResult("{\"sleepMs\": 5000}");
-            long tookMs = (System.nanoTime() - started) / 1_000_000;
             assertTrue(result.timedOut());
-            assertTrue(tookMs < 3000, "took " + tookMs + " ms");
             JsonNode error = Json.parse(result.payload());
             assertEquals("Sandbox.Timedout", error.get("errorType").asText());
             assertTrue(error.get("errorMessage").asText().endsWith("Task timed out after 1.00 seconds"),

@@ -3,6 +3,7 @@ package imagejobs.local.s3;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -42,8 +43,9 @@ import imagejobs.local.LocalStack;
 import imagejobs.local.LocalStackConfig;
 import imagejobs.local.TestPaths;
 import imagejobs.local.emulators.LocalCredentials;
-import imagejobs.shared.config.AwsClientConfig;
+import imagejobs.adapters.aws.AwsClientConfig;
 import imagejobs.shared.config.Environment;
+import imagejobs.shared.errors.DependencyFailure;
 import imagejobs.shared.config.Settings;
 import imagejobs.shared.storage.ObjectStore;
 import imagejobs.shared.storage.PresignedUrl;
@@ -100,6 +102,12 @@ class S3ObjectStoreIntegrationTest {
                 "AWS_REQUEST_CHECKSUM_CALCULATION", "WHEN_REQUIRED",
                 "AWS_RESPONSE_CHECKSUM_VALIDATION", "WHEN_REQUIRED",
                 "IMAGES_BUCKET", bucketName));
+    }
+
+    /** The adapter reports S3's refusal as a DependencyFailure (not transient) around the SDK's exception. */
+    private static S3Exception s3Error(DependencyFailure failure) {
+        assertFalse(failure.isTransient(), failure.toString());
+        return assertInstanceOf(S3Exception.class, failure.getCause());
     }
 
     private static byte[] randomBytes(int size) {
@@ -216,8 +224,8 @@ class S3ObjectStoreIntegrationTest {
 
     @Test
     void copyOfAMissingSourceFailsWithS3sCode() {
-        S3Exception e = assertThrows(S3Exception.class,
-                () -> store.copy("it/copy/never-written.png", "it/copy/target.png", "image/png", Map.of()));
+        S3Exception e = s3Error(assertThrows(DependencyFailure.class,
+                () -> store.copy("it/copy/never-written.png", "it/copy/target.png", "image/png", Map.of())));
         assertEquals(404, e.statusCode());
         assertEquals("NoSuchKey", e.awsErrorDetails().errorCode());
         assertTrue(store.head("it/copy/target.png").isEmpty());
@@ -253,8 +261,10 @@ class S3ObjectStoreIntegrationTest {
     @Test
     void aWrongSecretIsRefusedWithS3sErrorCodeAndNoSignature() {
         S3ObjectStore wrong = store("not-the-secret", bucket);
-        S3Exception e = assertThrows(S3Exception.class,
+        DependencyFailure failure = assertThrows(DependencyFailure.class,
                 () -> wrong.put("it/denied/x.png", randomBytes(10), "image/png", Map.of()));
+        assertFalse(failure.getMessage().contains("not-the-secret"), failure.getMessage());
+        S3Exception e = s3Error(failure);
         assertEquals(403, e.statusCode());
         assertEquals("SignatureDoesNotMatch", e.awsErrorDetails().errorCode());
         assertFalse(e.getMessage().contains("AWS4-HMAC-SHA256"), e.getMessage());
@@ -265,7 +275,7 @@ class S3ObjectStoreIntegrationTest {
     @Test
     void aMissingBucketIsAnErrorNotAnEmptyResult() {
         S3ObjectStore other = store(LocalCredentials.SECRET_ACCESS_KEY, "no-such-bucket-here");
-        S3Exception e = assertThrows(S3Exception.class, () -> other.get("k"));
+        S3Exception e = s3Error(assertThrows(DependencyFailure.class, () -> other.get("k")));
         assertEquals(404, e.statusCode());
         assertEquals("NoSuchBucket", e.awsErrorDetails().errorCode());
     }

@@ -921,7 +921,8 @@ class TemplateContractTest {
         Pattern literal = Pattern.compile("\"([a-z][a-z0-9_-]*/)\"\\s*\\+\\s*[\\w.()]+\\s*\\+\\s*\"/\"");
         Pattern constant = Pattern.compile("\\b([A-Z][A-Z0-9_]*)\\s*\\+\\s*[\\w.()]+\\s*\\+\\s*\"/\"");
         Map<String, Set<String>> bySource = new TreeMap<>();
-        try (Stream<Path> files = Files.walk(TestPaths.root().resolve("shared/src/main/java"))) {
+        try (Stream<Path> files = Stream.of("shared/domain/src/main/java", "shared/adapters/src/main/java")
+                .map(TestPaths.root()::resolve).flatMap(TemplateContractTest::walk)) {
             for (Path file : files.filter(p -> p.toString().endsWith(".java")).toList()) {
                 String text = read(file);
                 String cls = file.getFileName().toString().replace(".java", "");
@@ -942,19 +943,34 @@ class TemplateContractTest {
                     bySource.put(cls, prefixes);
                 }
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
         return bySource;
     }
 
+    /**
+     * Whether a class the wiring constructs uses {@code cls}, directly or through the classes it constructs in turn
+     * (a few levels: the worker's entry point builds the parts that build the key writers).
+     */
     private static boolean referencedFrom(String functionId, String cls) {
-        String wiring = String.join("\n", wiringSources(function(functionId)).values());
-        Matcher n = Pattern.compile("new (\\w+)\\(").matcher(wiring);
-        while (n.find()) {
-            if (sourceOf(n.group(1)).map(s -> s.contains(cls + ".")).orElse(false)) {
-                return true;
+        Pattern construction = Pattern.compile("new (\\w+)\\(");
+        Set<String> seen = new TreeSet<>();
+        List<String> sources = List.of(String.join("\n", wiringSources(function(functionId)).values()));
+        for (int depth = 0; depth < 4 && !sources.isEmpty(); depth++) {
+            List<String> next = new ArrayList<>();
+            for (String source : sources) {
+                Matcher n = construction.matcher(source);
+                while (n.find()) {
+                    if (!seen.add(n.group(1))) {
+                        continue;
+                    }
+                    java.util.Optional<String> built = sourceOf(n.group(1));
+                    if (built.map(s -> s.contains(cls + ".")).orElse(false)) {
+                        return true;
+                    }
+                    built.ifPresent(next::add);
+                }
             }
+            sources = next;
         }
         return false;
     }
@@ -1028,12 +1044,22 @@ class TemplateContractTest {
     }
 
     private static Path sharedSource(String relative) {
-        return TestPaths.root().resolve("shared/src/main/java").resolve(relative);
+        Path domain = TestPaths.root().resolve("shared/domain/src/main/java").resolve(relative);
+        return Files.exists(domain) ? domain : TestPaths.root().resolve("shared/adapters/src/main/java").resolve(relative);
+    }
+
+    private static Stream<Path> walk(Path root) {
+        try {
+            return Files.walk(root);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** A class's source by simple name, in shared/ or a function module. */
     private static java.util.Optional<String> sourceOf(String simpleName) {
-        List<Path> roots = new ArrayList<>(List.of(TestPaths.root().resolve("shared/src/main/java")));
+        List<Path> roots = new ArrayList<>(List.of(TestPaths.root().resolve("shared/domain/src/main/java"),
+                TestPaths.root().resolve("shared/adapters/src/main/java")));
         try (Stream<Path> modules = Files.list(TestPaths.root().resolve("functions"))) {
             modules.map(m -> m.resolve("src/main/java")).filter(Files::isDirectory).forEach(roots::add);
         } catch (IOException e) {

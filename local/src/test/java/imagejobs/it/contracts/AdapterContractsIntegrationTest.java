@@ -1,0 +1,112 @@
+package imagejobs.it.contracts;
+
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Timeout;
+
+import imagejobs.adapters.aws.AwsClientConfig;
+import imagejobs.adapters.dynamo.DynamoJobStore;
+import imagejobs.adapters.dynamo.DynamoKeyStore;
+import imagejobs.adapters.s3.S3ObjectStore;
+import imagejobs.adapters.sqs.SqsJobQueue;
+import imagejobs.local.LocalStack;
+import imagejobs.local.LocalStackConfig;
+import imagejobs.local.TestPaths;
+import imagejobs.local.emulators.LocalCredentials;
+import imagejobs.shared.auth.KeyStore;
+import imagejobs.shared.config.Environment;
+import imagejobs.shared.config.Settings;
+import imagejobs.shared.jobs.JobStore;
+import imagejobs.shared.queue.JobQueue;
+import imagejobs.shared.storage.ObjectStore;
+import imagejobs.testing.InMemoryJobQueue.Received;
+import imagejobs.testing.JobQueueContract;
+import imagejobs.testing.JobStoreContract;
+import imagejobs.testing.KeyStoreContract;
+import imagejobs.testing.ObjectStoreContract;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
+
+/**
+ * The real adapters against the contracts the in-memory fakes pass (shared/test-fixtures): DynamoJobStore and
+ * DynamoKeyStore on DynamoDB Local, S3ObjectStore on S3Proxy, SqsJobQueue on ElasticMQ, with the tables, bucket and
+ * settings the local stack gives a function. A rule that fails here and passes there is a drifted fake (or an
+ * adapter bug).
+ */
+@Timeout(value = 300, unit = TimeUnit.SECONDS)
+class AdapterContractsIntegrationTest {
+    private static LocalStack stack;
+
+    @BeforeAll
+    static void start() {
+        stack = LocalStack.start(LocalStackConfig.builder(TestPaths.root()).startFunctions(false)
+                .out(new PrintStream(OutputStream.nullOutputStream())).build());
+    }
+
+    @AfterAll
+    static void stop() {
+        if (stack != null) {
+            stack.close();
+        }
+    }
+
+    @Nested
+    class DynamoJobStoreContract extends JobStoreContract {
+        @Override
+        protected JobStore createStore() {
+            return new DynamoJobStore(stack.dynamoDb(), stack.tableName("JobsTable"));
+        }
+    }
+
+    @Nested
+    class DynamoKeyStoreContract extends KeyStoreContract {
+        @Override
+        protected KeyStore createStore() {
+            return new DynamoKeyStore(stack.dynamoDb(), stack.tableName("KeysTable"));
+        }
+    }
+
+    @Nested
+    class S3ObjectStoreContract extends ObjectStoreContract {
+        /** What the local stack gives a function: endpoint, path style, the SDK's checksum settings for S3Proxy. */
+        @Override
+        protected ObjectStore createStore() {
+            Environment environment = new Environment(Map.of(
+                    "AWS_REGION", stack.context().region(),
+                    "AWS_ACCESS_KEY_ID", LocalCredentials.ACCESS_KEY_ID,
+                    "AWS_SECRET_ACCESS_KEY", LocalCredentials.SECRET_ACCESS_KEY,
+                    "AWS_ENDPOINT_URL_S3", stack.s3Endpoint().toString(),
+                    "S3_FORCE_PATH_STYLE", "true",
+                    "AWS_REQUEST_CHECKSUM_CALCULATION", "WHEN_REQUIRED",
+                    "AWS_RESPONSE_CHECKSUM_VALIDATION", "WHEN_REQUIRED",
+                    "IMAGES_BUCKET", stack.bucketName("ImagesBucket")));
+            return S3ObjectStore.create(new AwsClientConfig(environment), new Settings(environment));
+        }
+    }
+
+    @Nested
+    class SqsJobQueueContract extends JobQueueContract {
+        private String queueUrl;
+
+        /** A queue of its own per test, with SQS's default 30-second visibility timeout. */
+        @Override
+        protected JobQueue createQueue() {
+            queueUrl = stack.sqs().createQueue(r -> r.queueName("contract-" + UUID.randomUUID())
+                    .attributes(Map.of(QueueAttributeName.VISIBILITY_TIMEOUT, "30"))).queueUrl();
+            return new SqsJobQueue(stack.sqs(), queueUrl);
+        }
+
+        @Override
+        protected List<Received> receive(JobQueue queue, int max) {
+            return stack.sqs().receiveMessage(r -> r.queueUrl(queueUrl).maxNumberOfMessages(max).waitTimeSeconds(0))
+                    .messages().stream().map(m -> new Received(m.body(), m.receiptHandle())).toList();
+        }
+    }
+}

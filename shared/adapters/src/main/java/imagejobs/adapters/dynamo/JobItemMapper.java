@@ -1,0 +1,146 @@
+package imagejobs.adapters.dynamo;
+
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import imagejobs.shared.json.Json;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import imagejobs.shared.jobs.Job;
+import imagejobs.shared.jobs.JobError;
+import imagejobs.shared.jobs.JobStatus;
+import imagejobs.shared.jobs.Timestamps;
+
+/** Job ⇄ DynamoDB item. Attribute names are the table's schema: keep them in step with template.yaml. */
+public final class JobItemMapper {
+    public static final String REQUEST_ID = "request_id";
+    public static final String TENANT = "tenant";
+    public static final String MODEL = "model";
+    public static final String STATUS = "status";
+    public static final String SOURCE = "source";
+    public static final String SOURCE_KEY = "source_key";
+    public static final String CREATED_AT = "created_at";
+    public static final String UPDATED_AT = "updated_at";
+    public static final String STARTED_AT = "started_at";
+    public static final String COMPLETED_AT = "completed_at";
+    public static final String ATTEMPTS = "attempts";
+    public static final String LEASE_UNTIL = "lease_until";
+    public static final String RETRY_AT = "retry_at";
+    public static final String REQUEST = "request";
+    public static final String REQUEST_KEY = "request_key";
+    public static final String REQUEST_HASH = "request_hash";
+    public static final String OUTCOME = "outcome";
+    public static final String IMAGE_COUNT = "image_count";
+    public static final String ERROR_CODE = "error_code";
+    public static final String ERROR_MESSAGE = "error_message";
+    public static final String ERROR_RETRYABLE = "error_retryable";
+    public static final String LAST_ERROR = "last_error";
+    public static final String EXPIRES_AT = "expires_at";
+
+    /** The listing index: tenant + created_at, newest first. */
+    public static final String TENANT_INDEX = "tenant-created_at";
+
+    private JobItemMapper() {
+    }
+
+    public static Map<String, AttributeValue> toItem(Job job) {
+        Map<String, AttributeValue> item = new HashMap<>();
+        item.put(REQUEST_ID, s(job.requestId()));
+        item.put(TENANT, s(job.tenant()));
+        item.put(MODEL, s(job.model()));
+        item.put(STATUS, s(job.status().wire()));
+        item.put(SOURCE, s(job.source()));
+        putIfPresent(item, SOURCE_KEY, job.sourceKey());
+        item.put(CREATED_AT, s(Timestamps.format(job.createdAt())));
+        item.put(UPDATED_AT, s(Timestamps.format(job.updatedAt())));
+        putTime(item, STARTED_AT, job.startedAt());
+        putTime(item, COMPLETED_AT, job.completedAt());
+        item.put(ATTEMPTS, n(job.attempts()));
+        if (job.leaseUntil() != null) {
+            item.put(LEASE_UNTIL, n(job.leaseUntil().toEpochMilli()));
+        }
+        if (job.retryAt() != null) {
+            item.put(RETRY_AT, n(job.retryAt().toEpochMilli()));
+        }
+        putIfPresent(item, REQUEST, job.request());
+        putIfPresent(item, REQUEST_KEY, job.requestKey());
+        putIfPresent(item, REQUEST_HASH, job.requestHash());
+        if (job.outcome() != null) {
+            item.put(OUTCOME, s(Json.write(job.outcome())));
+        }
+        if (job.error() != null) {
+            item.put(ERROR_CODE, s(job.error().code()));
+            item.put(ERROR_MESSAGE, s(job.error().message()));
+            item.put(ERROR_RETRYABLE, AttributeValue.fromBool(job.error().retryable()));
+        }
+        putIfPresent(item, LAST_ERROR, job.lastError());
+        item.put(EXPIRES_AT, n(job.expiresAt().getEpochSecond()));
+        return item;
+    }
+
+    public static Job fromItem(Map<String, AttributeValue> item) {
+        JobError error = item.containsKey(ERROR_CODE)
+                ? new JobError(str(item, ERROR_CODE), str(item, ERROR_MESSAGE),
+                        item.containsKey(ERROR_RETRYABLE) && Boolean.TRUE.equals(item.get(ERROR_RETRYABLE).bool()))
+                : null;
+        String outcome = str(item, OUTCOME);
+        return new Job(
+                str(item, REQUEST_ID),
+                str(item, TENANT),
+                str(item, MODEL),
+                JobStatus.fromWire(str(item, STATUS)).orElseThrow(),
+                str(item, SOURCE),
+                str(item, SOURCE_KEY),
+                time(item, CREATED_AT),
+                time(item, UPDATED_AT),
+                time(item, STARTED_AT),
+                time(item, COMPLETED_AT),
+                item.containsKey(ATTEMPTS) ? Integer.parseInt(item.get(ATTEMPTS).n()) : 0,
+                millis(item, LEASE_UNTIL),
+                millis(item, RETRY_AT),
+                str(item, REQUEST),
+                str(item, REQUEST_KEY),
+                str(item, REQUEST_HASH),
+                outcome == null ? null : (ObjectNode) Json.parse(outcome),
+                error,
+                str(item, LAST_ERROR),
+                item.containsKey(EXPIRES_AT) ? Instant.ofEpochSecond(Long.parseLong(item.get(EXPIRES_AT).n())) : null);
+    }
+
+    public static AttributeValue s(String value) {
+        return AttributeValue.fromS(value);
+    }
+
+    public static AttributeValue n(long value) {
+        return AttributeValue.fromN(Long.toString(value));
+    }
+
+    private static void putIfPresent(Map<String, AttributeValue> item, String name, String value) {
+        if (value != null) {
+            item.put(name, s(value));
+        }
+    }
+
+    private static void putTime(Map<String, AttributeValue> item, String name, Instant value) {
+        if (value != null) {
+            item.put(name, s(Timestamps.format(value)));
+        }
+    }
+
+    private static String str(Map<String, AttributeValue> item, String name) {
+        AttributeValue v = item.get(name);
+        return v == null ? null : v.s();
+    }
+
+    private static Instant time(Map<String, AttributeValue> item, String name) {
+        String v = str(item, name);
+        return v == null ? null : Timestamps.parse(v);
+    }
+
+    private static Instant millis(Map<String, AttributeValue> item, String name) {
+        AttributeValue v = item.get(name);
+        return v == null ? null : Instant.ofEpochMilli(Long.parseLong(v.n()));
+    }
+}

@@ -1,0 +1,226 @@
+package imagejobs.shared.worker;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import imagejobs.shared.gemini.GeminiException;
+import imagejobs.shared.jobs.Job;
+import imagejobs.shared.jobs.JobError;
+import imagejobs.shared.jobs.JobStatus;
+import imagejobs.shared.jobs.JobStore;
+import imagejobs.shared.log.Metrics;
+import imagejobs.shared.log.Metrics.Unit;
+import imagejobs.shared.log.StructuredLog;
+import imagejobs.shared.queue.JobQueue;
+
+/**
+ * Carries out the worker's {@link Decision}s: the job's store transition, the message's visibility, the log line and
+ * the metrics of each exit path, all here so that what operators see (log lines, the AttemptFailures metric the
+ * WorkerErrorsAlarm watches, JobsFinished) stays in one place.
+ */
+public final class WorkerEffects {
+    /** Named after the worker's entry point: log filters and searches key on this logger name. */
+    private static final StructuredLog LOG = StructuredLog.get(JobProcessor.class);
+
+    private final JobStore jobs;
+    private final JobQueue queue;
+    private final Metrics metrics;
+    private final Clock clock;
+    private final JobListener listener;
+
+    public WorkerEffects(WorkerPorts ports) {
+        this.jobs = ports.jobs();
+        this.queue = ports.queue();
+        this.metrics = ports.metrics();
+        this.clock = ports.clock();
+        this.listener = ports.listener();
+    }
+
+    /**
+     * Applies a decision about {@code job} (null when the table could not be read or has no such job).
+     *
+     * @param receiptHandle the message's receipt handle (to delay its redelivery), or null when there is no message
+     */
+    public JobProcessor.Result apply(Decision decision, Job job, String receiptHandle) {
+        if (decision instanceof Decision.Drop) {
+            LOG.warn("message for an unknown job; dropped");
+            return new JobProcessor.Result.Done();
+        }
+        if (decision instanceof Decision.AlreadyFinished finished) {
+            LOG.info("job already finished; message acknowledged", "status", finished.status().wire());
+            return new JobProcessor.Result.Done();
+        }
+        if (decision instanceof Decision.WaitForLease wait) {
+            LOG.info("job held by another worker; message kept until its lease ends",
+                    "lease_until", wait.leaseUntil().toString());
+            return later(receiptHandle, wait.delay());
+        }
+        if (decision instanceof Decision.WaitForRetryAt wait) {
+            return later(receiptHandle, wait.delay());
+        }
+        if (decision instanceof Decision.ReturnUnclaimed unclaimed) {
+            LOG.warn("too little time left in this invocation; message returned", "budget_ms",
+                    unclaimed.budget().toMillis());
+            return later(receiptHandle, unclaimed.delay());
+        }
+        if (decision instanceof Decision.LostClaimRace race) {
+            return later(receiptHandle, race.delay());
+        }
+        if (decision instanceof Decision.GateClosed gate) {
+            LOG.info("upstream gate closed; message returned unclaimed", "retry_in_ms", gate.delay().toMillis());
+            return later(receiptHandle, gate.delay());
+        }
+        if (decision instanceof Decision.StoreUnavailable unavailable) {
+            return storeUnavailable(unavailable, receiptHandle);
+        }
+        if (decision instanceof Decision.Complete complete) {
+            return complete(job, complete);
+        }
+        if (decision instanceof Decision.Fail fail) {
+            return fail(job, fail);
+        }
+        if (decision instanceof Decision.Requeue requeue) {
+            return requeue(job, requeue, receiptHandle);
+        }
+        throw new IllegalArgumentException("not an exit of the worker: " + decision);
+    }
+
+    /**
+     * The claim landed: hide the message until just after the lease. A failure here is logged, not thrown: it only
+     * slows recovery after a crash, since the queue's own visibility timeout still applies.
+     */
+    public void holdForLease(String receiptHandle, Duration visibility) {
+        if (receiptHandle == null) {
+            return;
+        }
+        try {
+            queue.retryAfter(receiptHandle, visibility);
+        } catch (RuntimeException e) {
+            LOG.warn("could not set the message's visibility to the lease", "error_type", e.getClass().getSimpleName());
+        }
+    }
+
+    /** An attempt begins on a claimed job. */
+    public void started(Job job) {
+        if (job.attempts() == 1) {
+            // Submit to first pickup: how far behind the workers are (queue depth, concurrency cap, quota).
+            metrics.emit(List.of(), Map.of(), new Metrics.Value("QueueWait",
+                    Math.max(0, Duration.between(job.createdAt(), clock.instant()).toMillis()), Unit.MILLISECONDS));
+        }
+        listener.started(job);
+    }
+
+    /** Gemini answered (before the answer is judged). */
+    public void answered(Job job, JobAttempt.GeminiCall call) {
+        LOG.info("gemini answered", "latency_ms", call.latencyMs(), "finish_reason", call.finishReason(),
+                "images", call.images());
+        metrics.emit(List.of(List.of("model")), Map.of("model", job.model()),
+                new Metrics.Value("GeminiLatency", call.latencyMs(), Unit.MILLISECONDS));
+    }
+
+    /** Gemini's call failed, retryable or not. */
+    public void upstreamFailed(GeminiException e) {
+        LOG.warn("gemini call failed", "kind", e.kind().name(), "http_status", e.httpStatus(), "detail", e.getMessage(),
+                "error_type", e.causeType(), "retry_delay_ms", e.retryDelay() == null ? null : e.retryDelay().toMillis());
+    }
+
+    /** An earlier attempt's staged outcome is about to be recorded. */
+    public void finishingFromStaged() {
+        LOG.info("an earlier attempt stored its result but died before recording it; finishing from it");
+    }
+
+    /** An attempt failed unexpectedly (S3, DynamoDB, a bug): the exception with its stack goes to the log. */
+    public void crashed(RuntimeException e) {
+        LOG.error("attempt failed unexpectedly", e);
+    }
+
+    /** Counts one failure that sends the message back, by cause (see {@link JobProcessor#ATTEMPT_FAILURES}). */
+    public void attemptFailed(String cause) {
+        metrics.emit(List.of(List.of("cause")), Map.of("cause", cause),
+                new Metrics.Value(JobProcessor.ATTEMPT_FAILURES, 1, Unit.COUNT));
+    }
+
+    private JobProcessor.Result complete(Job job, Decision.Complete complete) {
+        if (jobs.complete(job.requestId(), job.attempts(), complete.outcome(), complete.images(),
+                complete.completedAt())) {
+            terminal(job, JobStatus.SUCCESS, null, "images", complete.images(),
+                    "gemini_latency_ms", complete.geminiLatencyMs());
+            listener.finished(job, JobStatus.SUCCESS, complete.outcome(), null);
+        } else {
+            LOG.warn("lost the lease before finishing; the current holder decides the outcome");
+        }
+        return new JobProcessor.Result.Done();
+    }
+
+    private JobProcessor.Result fail(Job job, Decision.Fail fail) {
+        if (fail.countedFailure() != null) {
+            attemptFailed(fail.countedFailure());
+        }
+        if (jobs.fail(job.requestId(), job.attempts(), fail.error(), clock.instant())) {
+            terminal(job, JobStatus.FAILED, fail.error());
+            listener.finished(job, JobStatus.FAILED, (ObjectNode) null, fail.error());
+        } else {
+            LOG.warn("lost the lease before failing the job; the current holder decides the outcome");
+        }
+        return new JobProcessor.Result.Done();
+    }
+
+    private JobProcessor.Result requeue(Job job, Decision.Requeue requeue, String receiptHandle) {
+        attemptFailed(requeue.countedFailure());
+        Instant now = clock.instant();
+        if (!jobs.requeue(job.requestId(), job.attempts(), requeue.lastError(), now.plus(requeue.delay()), now)) {
+            LOG.warn("lost the lease before requeueing; the current holder decides the outcome");
+            return new JobProcessor.Result.Done();
+        }
+        LOG.info("job requeued", "attempt", job.attempts(), "retry_in_ms", requeue.delay().toMillis(), "last_error",
+                requeue.lastError());
+        return later(receiptHandle, requeue.delay());
+    }
+
+    /** The one log line per terminal transition (metrics filters and alarms key on it). */
+    private void terminal(Job job, JobStatus status, JobError error, Object... more) {
+        int attempt = job.attempts();
+        Object[] fields = {"status", status.wire(), "model", job.model(), "attempts", attempt,
+                "error_code", error == null ? null : error.code(),
+                "error_message", error == null ? null : error.message(),
+                "queued_to_done_ms", Duration.between(job.createdAt(), clock.instant()).toMillis()};
+        Object[] all = new Object[fields.length + more.length];
+        System.arraycopy(fields, 0, all, 0, fields.length);
+        System.arraycopy(more, 0, all, fields.length, more.length);
+        LOG.info("job finished", all);
+        metrics.emit(List.of(List.of("status"), List.of("error_code"), List.of("model")),
+                Map.of("status", status.wire(), "error_code", error == null ? "NONE" : error.code(), "model", job.model()),
+                new Metrics.Value("JobsFinished", 1, Unit.COUNT),
+                new Metrics.Value("Attempts", attempt, Unit.COUNT),
+                new Metrics.Value("QueuedToDone", Duration.between(job.createdAt(), clock.instant()).toMillis(),
+                        Unit.MILLISECONDS));
+    }
+
+    /** Nothing was claimed or the claim is in doubt: count it, and bring the message back soon if the queue allows. */
+    private JobProcessor.Result storeUnavailable(Decision.StoreUnavailable unavailable, String receiptHandle) {
+        attemptFailed("crash");
+        LOG.warn("jobs table unavailable before the claim; message returned", "error_type", unavailable.errorType(),
+                "retry_in_ms", unavailable.delay().toMillis());
+        if (receiptHandle != null) {
+            try {
+                queue.retryAfter(receiptHandle, unavailable.delay());
+            } catch (RuntimeException queueDown) {
+                LOG.warn("could not delay the message either; it returns after the queue's visibility timeout",
+                        "error_type", queueDown.getClass().getSimpleName());
+            }
+        }
+        return new JobProcessor.Result.RetryLater(unavailable.delay());
+    }
+
+    private JobProcessor.Result later(String receiptHandle, Duration delay) {
+        if (receiptHandle != null) {
+            queue.retryAfter(receiptHandle, delay);
+        }
+        return new JobProcessor.Result.RetryLater(delay);
+    }
+}
