@@ -16,6 +16,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import imagejobs.shared.auth.KeyStore;
 import imagejobs.shared.catalog.ModelSpec;
 import imagejobs.shared.config.Settings;
+import imagejobs.shared.errors.DependencyFailure;
 import imagejobs.shared.errors.Rejection;
 import imagejobs.shared.image.ImageHeaders;
 import imagejobs.shared.jobs.Job;
@@ -27,20 +28,20 @@ import imagejobs.shared.json.Json;
 import imagejobs.shared.log.Metrics;
 import imagejobs.shared.log.StructuredLog;
 import imagejobs.shared.queue.JobQueue;
-import imagejobs.shared.errors.DependencyFailure;
-import imagejobs.shared.submit.JobIntake;
 import imagejobs.shared.storage.ObjectStore;
 import imagejobs.shared.storage.StoredObject;
 import imagejobs.shared.submit.InputSpiller;
+import imagejobs.shared.submit.JobIntake;
 import imagejobs.shared.validation.CanonicalRequest;
 import imagejobs.shared.validation.FieldError;
 import imagejobs.shared.validation.RequestValidator;
 import imagejobs.shared.validation.Utf16;
 
 /**
- * Turns an upload at {@code edits/{tenant}/{path}} into an edit job on the same queue as API jobs. The prompt and
- * options come from the object's user metadata ({@code x-amz-meta-prompt}, {@code -model}, {@code -aspect-ratio},
- * {@code -image-size}) and go through the API's validator. Gemini is never called for bad input.
+ * Turns an upload at {@code edits/{tenant}/{path}} into an edit job, stored and queued by the same {@link JobIntake}
+ * as API jobs. The prompt and options come from the object's user metadata ({@code x-amz-meta-prompt}, {@code -model},
+ * {@code -aspect-ratio}, {@code -image-size}) and go through the API's validator. Gemini is never called for bad
+ * input.
  *
  * <p>Once the upload's tenant is known and has an active key, the upload ends as exactly one job, never as nothing:
  * <ul>
