@@ -22,7 +22,6 @@ import imagejobs.shared.log.StructuredLog;
 /** API Gateway HTTP API (payload 2.0) ⇄ the services' {@link ApiRequest}/{@link ApiResponse}. */
 public final class HttpEvents {
     private static final StructuredLog LOG = StructuredLog.get(HttpEvents.class);
-    public static final String SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE";
     static final int RETRY_AFTER_SECONDS = 2;
 
     private HttpEvents() {
@@ -47,7 +46,8 @@ public final class HttpEvents {
             if (dependencyUnavailable(e)) {
                 // DynamoDB, S3 or SQS out of reach or overloaded: the client should come back, and soon.
                 LOG.error("request failed: a storage service is unavailable", e);
-                return toResponse(ApiResponse.error(new Rejection(Rejection.Kind.UNAVAILABLE, SERVICE_UNAVAILABLE,
+                return toResponse(ApiResponse.error(new Rejection(Rejection.Kind.UNAVAILABLE,
+                        DependencyFailure.SERVICE_UNAVAILABLE,
                         "the service is briefly unavailable; retry in a few seconds", null,
                         Duration.ofSeconds(RETRY_AFTER_SECONDS), Map.of())));
             }

@@ -13,6 +13,7 @@ import imagejobs.shared.edits.EditTrigger;
 import imagejobs.adapters.dynamo.DynamoJobStore;
 import imagejobs.adapters.sqs.SqsJobQueue;
 import imagejobs.shared.submit.InputSpiller;
+import imagejobs.shared.submit.JobIntake;
 import imagejobs.shared.validation.ImageReferences;
 import imagejobs.shared.validation.RequestValidator;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -30,16 +31,19 @@ final class EditTriggerWiring {
         SqsClient sqs = aws.configure(SqsClient.builder(), "SQS").build();
         S3ObjectStore store = new S3ObjectStore(S3ObjectStore.client(aws, settings, AwsClientConfig.OBJECTS), null,
                 settings.imagesBucket());
+        DynamoJobStore jobs = new DynamoJobStore(dynamo, settings.jobsTable());
+        Clock clock = Clock.systemUTC();
         return new EditTrigger(
                 new DynamoKeyStore(dynamo, settings.keysTable()),
                 new RequestValidator(ModelCatalog.load(),
                         new ImageReferences(store.bucket(), settings.allowLoopbackReferences())),
                 store,
-                new InputSpiller(store),
-                new DynamoJobStore(dynamo, settings.jobsTable()),
-                new SqsJobQueue(sqs, settings.jobsQueueUrl()),
+                new JobIntake(new InputSpiller(store), jobs, new SqsJobQueue(sqs, settings.jobsQueueUrl()), settings,
+                        clock),
+                jobs,
                 settings,
                 new EmfMetrics(env.optional("AWS_LAMBDA_FUNCTION_NAME").orElse("EditTriggerFunction")),
-                Clock.systemUTC());
+                clock,
+                EditTrigger.Sleeper.THREAD);
     }
 }

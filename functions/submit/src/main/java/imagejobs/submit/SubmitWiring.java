@@ -19,6 +19,7 @@ import imagejobs.shared.json.Json;
 import imagejobs.adapters.sqs.SqsJobQueue;
 import imagejobs.shared.status.JobView;
 import imagejobs.shared.submit.InputSpiller;
+import imagejobs.shared.submit.JobIntake;
 import imagejobs.shared.submit.SubmitService;
 import imagejobs.shared.validation.ImageReferences;
 import imagejobs.shared.validation.RequestValidator;
@@ -90,14 +91,15 @@ final class SubmitWiring {
         Supplier<RequestValidator> validator = priming.build("validation",
                 () -> new RequestValidator(ModelCatalog.load(), new ImageReferences(bucket, loopback)),
                 v -> Json.write(v.validateRequestQueue(Json.parse(PRIMING_BODY), "priming").gemini()));
+        Clock clock = Clock.systemUTC();
+        JobIntake intake = new JobIntake(new InputSpiller(new S3ObjectStore(s3, () -> null, bucket)),
+                new DynamoJobStore(dynamo.get(), jobsTable), new SqsJobQueue(sqs.get(), queueUrl), settings, clock);
         return new SubmitService(
                 new Authenticator(new DynamoKeyStore(dynamo.get(), keysTable)),
                 validator.get(),
-                new InputSpiller(new S3ObjectStore(s3, () -> null, bucket)),
-                new DynamoJobStore(dynamo.get(), jobsTable),
-                new SqsJobQueue(sqs.get(), queueUrl),
+                intake,
                 new JobView(bucket, null, null),
                 settings,
-                Clock.systemUTC());
+                clock);
     }
 }

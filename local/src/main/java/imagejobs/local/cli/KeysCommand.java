@@ -11,6 +11,7 @@ import java.util.Map;
 import imagejobs.local.emulators.EmulatorPorts;
 import imagejobs.local.emulators.LocalCredentials;
 import imagejobs.local.emulators.Ports;
+import imagejobs.local.emulators.ToolTimeouts;
 import imagejobs.shared.auth.ApiKey;
 import imagejobs.adapters.dynamo.DynamoKeyStore;
 import imagejobs.shared.auth.KeyRecord;
@@ -20,7 +21,6 @@ import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.exception.SdkClientException;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
@@ -152,13 +152,13 @@ public final class KeysCommand implements Command {
         return DynamoDbClient.builder().endpointOverride(localEndpoint()).region(Region.US_EAST_1)
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(
                         LocalCredentials.ACCESS_KEY_ID, LocalCredentials.SECRET_ACCESS_KEY)))
-                .httpClient(UrlConnectionHttpClient.create()).build();
+                .httpClient(ToolTimeouts.httpClient()).overrideConfiguration(ToolTimeouts.overrides()).build();
     }
 
     /** The deployed table: region and credentials from the usual AWS chain (variables, profile, SSO, role). */
     private DynamoDbClient awsClient() {
         var builder = DynamoDbClient.builder().credentialsProvider(DefaultCredentialsProvider.builder().build())
-                .httpClient(UrlConnectionHttpClient.create());
+                .httpClient(ToolTimeouts.httpClient()).overrideConfiguration(ToolTimeouts.overrides());
         String region = env.getOrDefault("AWS_REGION", env.get("AWS_DEFAULT_REGION"));
         if (region != null) {
             builder.region(Region.of(region));

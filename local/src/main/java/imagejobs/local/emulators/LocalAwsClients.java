@@ -5,7 +5,6 @@ import java.net.URI;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.http.SdkHttpClient;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -27,14 +26,14 @@ public final class LocalAwsClients implements AutoCloseable {
     private final S3Presigner presigner;
 
     public LocalAwsClients(URI dynamoDbEndpoint, URI sqsEndpoint, URI s3Endpoint, String region) {
-        this.http = UrlConnectionHttpClient.builder().build();
+        this.http = ToolTimeouts.httpClient();
         Region r = Region.of(region);
         this.dynamoDb = DynamoDbClient.builder().httpClient(http).region(r).credentialsProvider(LocalCredentials.provider())
-                .endpointOverride(dynamoDbEndpoint).build();
+                .overrideConfiguration(ToolTimeouts.overrides()).endpointOverride(dynamoDbEndpoint).build();
         this.sqs = SqsClient.builder().httpClient(http).region(r).credentialsProvider(LocalCredentials.provider())
-                .endpointOverride(sqsEndpoint).build();
+                .overrideConfiguration(ToolTimeouts.overrides()).endpointOverride(sqsEndpoint).build();
         this.s3 = S3Client.builder().httpClient(http).region(r).credentialsProvider(LocalCredentials.provider())
-                .endpointOverride(s3Endpoint).forcePathStyle(true)
+                .overrideConfiguration(ToolTimeouts.overrides()).endpointOverride(s3Endpoint).forcePathStyle(true)
                 .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
                 .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
                 .build();

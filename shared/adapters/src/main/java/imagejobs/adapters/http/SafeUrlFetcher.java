@@ -13,6 +13,7 @@ import java.util.Set;
 
 import javax.net.ssl.SSLContext;
 
+import imagejobs.shared.catalog.ModelSpec;
 import imagejobs.shared.reference.AddressPolicy;
 import imagejobs.shared.reference.ReferenceUri;
 import imagejobs.shared.worker.Redact;
@@ -45,7 +46,8 @@ import imagejobs.shared.worker.UrlFetcher;
  */
 public final class SafeUrlFetcher implements UrlFetcher {
     public static final int MAX_REDIRECTS = 3;
-    public static final long MAX_BYTES = 7L * 1024 * 1024;
+    /** A reference image may be as large as an inline one (seed 004: 7 MB). */
+    public static final long MAX_BYTES = ModelSpec.DEFAULT_MAX_INLINE_IMAGE_BYTES;
     public static final Set<String> ACCEPTED_TYPES = Set.of("image/png", "image/jpeg", "image/webp", "image/heic",
             "image/heif", "image/gif");
 

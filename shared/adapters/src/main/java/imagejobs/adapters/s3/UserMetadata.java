@@ -1,18 +1,18 @@
 package imagejobs.adapters.s3;
 
-import java.nio.charset.StandardCharsets;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+
+import imagejobs.shared.edits.EncodedWords;
 
 /**
  * User metadata ({@code x-amz-meta-*}) as S3 takes it. HTTP header values are ASCII and the SDK sends values as
  * given, so a value with anything else (a prompt in French, a key with unicode, a control character) is sent as one
  * RFC 2047 encoded word, {@code =?UTF-8?B?...?=}: the form S3 itself hands such values back in, and the one it
- * decodes on the way in. Readers get values as S3 sent them (the edit trigger decodes), under lower-case names.
- * Names must be HTTP token characters; anything else is refused before a request is made. Hand-written because
- * neither the SDK nor the JDK has an RFC 2047 encoder (jakarta.mail's would be a dependency for twenty lines).
+ * decodes on the way in ({@link EncodedWords}, the codec the edit trigger reads them back with). Readers get values as
+ * S3 sent them, under lower-case names. Names must be HTTP token characters; anything else is refused before a
+ * request is made.
  */
 final class UserMetadata {
     private UserMetadata() {
@@ -37,18 +37,9 @@ final class UserMetadata {
         return encoded;
     }
 
-    /** The value itself when it is printable ASCII without edge spaces, else an RFC 2047 B-encoded UTF-8 word. */
+    /** The value as a header can carry it: the domain's RFC 2047 codec, the one the edit trigger decodes with. */
     static String encodeValue(String value) {
-        boolean plain = value.isEmpty() || (value.charAt(0) != ' ' && value.charAt(value.length() - 1) != ' ');
-        for (int i = 0; plain && i < value.length(); i++) {
-            char c = value.charAt(i);
-            plain = c >= 0x20 && c < 0x7F;
-        }
-        // A plain value that looks like an encoded word would be decoded by readers: encode it too.
-        if (plain && !(value.startsWith("=?") && value.endsWith("?="))) {
-            return value;
-        }
-        return "=?UTF-8?B?" + Base64.getEncoder().encodeToString(value.getBytes(StandardCharsets.UTF_8)) + "?=";
+        return EncodedWords.encode(value);
     }
 
     /** What S3 answered, names lower case (S3 sends them so; not every S3-compatible server does). */

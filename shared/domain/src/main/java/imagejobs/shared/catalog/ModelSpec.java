@@ -24,6 +24,18 @@ public record ModelSpec(
         Map<String, Integer> tokensPerImage,
         Map<String, Map<String, int[]>> resolutions,
         ObjectNode json) {
+    /**
+     * Seed 004: "Max 7MB inline": the largest image a request may carry inline (or an edit upload may be, or a
+     * reference download may bring), unless the catalog sets {@code max_inline_image_bytes} for the model.
+     */
+    public static final long DEFAULT_MAX_INLINE_IMAGE_BYTES = 7L * 1024 * 1024;
+
+    /** The largest image, in bytes, the model takes: its catalog's {@code max_inline_image_bytes}, else 7 MiB. */
+    public long maxInlineImageBytes() {
+        return json == null ? DEFAULT_MAX_INLINE_IMAGE_BYTES
+                : json.path("max_inline_image_bytes").asLong(DEFAULT_MAX_INLINE_IMAGE_BYTES);
+    }
+
 
     public boolean supportsAspectRatio(String ratio) {
         return aspectRatios.contains(ratio);

@@ -16,6 +16,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import imagejobs.shared.auth.KeyStore;
 import imagejobs.shared.catalog.ModelSpec;
 import imagejobs.shared.config.Settings;
+import imagejobs.shared.errors.DependencyFailure;
 import imagejobs.shared.errors.Rejection;
 import imagejobs.shared.image.ImageHeaders;
 import imagejobs.shared.jobs.Job;
@@ -30,15 +31,17 @@ import imagejobs.shared.queue.JobQueue;
 import imagejobs.shared.storage.ObjectStore;
 import imagejobs.shared.storage.StoredObject;
 import imagejobs.shared.submit.InputSpiller;
+import imagejobs.shared.submit.JobIntake;
 import imagejobs.shared.validation.CanonicalRequest;
 import imagejobs.shared.validation.FieldError;
 import imagejobs.shared.validation.RequestValidator;
 import imagejobs.shared.validation.Utf16;
 
 /**
- * Turns an upload at {@code edits/{tenant}/{path}} into an edit job on the same queue as API jobs. The prompt and
- * options come from the object's user metadata ({@code x-amz-meta-prompt}, {@code -model}, {@code -aspect-ratio},
- * {@code -image-size}) and go through the API's validator. Gemini is never called for bad input.
+ * Turns an upload at {@code edits/{tenant}/{path}} into an edit job, stored and queued by the same {@link JobIntake}
+ * as API jobs. The prompt and options come from the object's user metadata ({@code x-amz-meta-prompt}, {@code -model},
+ * {@code -aspect-ratio}, {@code -image-size}) and go through the API's validator. Gemini is never called for bad
+ * input.
  *
  * <p>Once the upload's tenant is known and has an active key, the upload ends as exactly one job, never as nothing:
  * <ul>
@@ -64,15 +67,14 @@ public final class EditTrigger {
     public static final String UNKNOWN_TENANT_METRIC = "EditUnknownTenant";
     public static final String INACTIVE_TENANT_METRIC = "EditInactiveTenant";
     public static final String JOB_CREATED_METRIC = "EditJobCreated";
-    public static final String ENQUEUE_FAILED = "ENQUEUE_FAILED";
+    /** The intake's code for a job it could not queue, which edits record too. */
+    public static final String ENQUEUE_FAILED = JobIntake.ENQUEUE_FAILED;
     /** A metadata value that is not valid text (a malformed RFC 2047 encoded word). */
     public static final String INVALID_METADATA = "INVALID_METADATA";
-    /** S3 could not be read or written, after every try. */
-    public static final String SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE";
+    /** S3 could not be read or written, after every try: the code every dependency outage reaches users as. */
+    public static final String SERVICE_UNAVAILABLE = DependencyFailure.SERVICE_UNAVAILABLE;
     /** A failure that is not the upload's fault nor an outage: a bug. */
     public static final String INTERNAL_ERROR = "INTERNAL_ERROR";
-    /** Seed 004: "Max 7MB inline", unless the catalog sets max_inline_image_bytes for the model. */
-    static final long DEFAULT_MAX_IMAGE_BYTES = 7L * 1024 * 1024;
     /**
      * Pauses before the second and third try of a preparation that met a transient S3 error. Each try already
      * includes the store's own retries; three tries and four seconds of pauses stay well inside the 30 s timeout.
@@ -92,15 +94,17 @@ public final class EditTrigger {
     /** How the trigger waits between tries; tests record instead. */
     @FunctionalInterface
     public interface Sleeper {
+        /** The thread's own sleep. */
+        Sleeper THREAD = d -> Thread.sleep(d.toMillis());
+
         void sleep(Duration duration) throws InterruptedException;
     }
 
     private final KeyStore keys;
     private final RequestValidator validator;
     private final ObjectStore store;
-    private final InputSpiller spiller;
+    private final JobIntake intake;
     private final JobStore jobs;
-    private final JobQueue queue;
     private final Settings settings;
     private final Metrics metrics;
     private final Clock clock;
@@ -108,18 +112,27 @@ public final class EditTrigger {
 
     public EditTrigger(KeyStore keys, RequestValidator validator, ObjectStore store, InputSpiller spiller,
                        JobStore jobs, JobQueue queue, Settings settings, Metrics metrics, Clock clock) {
-        this(keys, validator, store, spiller, jobs, queue, settings, metrics, clock, d -> Thread.sleep(d.toMillis()));
+        this(keys, validator, store, spiller, jobs, queue, settings, metrics, clock, Sleeper.THREAD);
     }
 
     public EditTrigger(KeyStore keys, RequestValidator validator, ObjectStore store, InputSpiller spiller,
                        JobStore jobs, JobQueue queue, Settings settings, Metrics metrics, Clock clock,
                        Sleeper sleeper) {
+        this(keys, validator, store, new JobIntake(spiller, jobs, queue, settings, clock), jobs, settings, metrics,
+                clock, sleeper);
+    }
+
+    /**
+     * @param intake stores and enqueues the jobs (the same one the API's submits go through)
+     * @param jobs   where the trigger looks for the job of an earlier delivery of the same upload
+     */
+    public EditTrigger(KeyStore keys, RequestValidator validator, ObjectStore store, JobIntake intake, JobStore jobs,
+                       Settings settings, Metrics metrics, Clock clock, Sleeper sleeper) {
         this.keys = keys;
         this.validator = validator;
         this.store = store;
-        this.spiller = spiller;
+        this.intake = intake;
         this.jobs = jobs;
-        this.queue = queue;
         this.settings = settings;
         this.metrics = metrics;
         this.clock = clock;
@@ -167,9 +180,9 @@ public final class EditTrigger {
         if (prepared.error() != null) {
             return fail(requestId, tenant, prepared.model(), upload, prepared.error(), now);
         }
-        Job job = Job.queued(requestId, tenant, prepared.model(), Job.SOURCE_S3, upload.key(),
-                prepared.stored().inline(), prepared.stored().key(), null, now, now.plus(settings.retention()));
-        if (!jobs.create(job)) {
+        Job job = intake.queued(requestId, tenant, prepared.model(), Job.SOURCE_S3, upload.key(), prepared.stored(),
+                null, now);
+        if (!intake.admit(job)) {
             return jobs.get(requestId).map(j -> duplicate(j, upload)).orElse(Outcome.DUPLICATE);
         }
         if (!send(requestId, upload)) {
@@ -244,23 +257,15 @@ public final class EditTrigger {
             CanonicalRequest canonical = validator.validateRequestQueue(body(upload, metadata, modelId), tenant);
             checkImage(canonical.model(), upload.key(), head.get().size());
             model[0] = canonical.model().id();
-            return new Prepared(model[0], spiller.storeRequest(tenant, requestId, canonical.gemini()), null);
+            return new Prepared(model[0], intake.stage(tenant, requestId, canonical.gemini()), null);
         } catch (Rejection e) {
             return new Prepared(model[0], null, new JobError(e.code(), forS3(e), false));
         }
     }
 
-    /** Sends the job's message; when that fails, marks the job failed (retryable) and returns false. */
+    /** Sends the job's message; when that fails, the intake marks the job failed (retryable): false. */
     private boolean send(String requestId, S3Upload upload) {
-        try {
-            queue.send(requestId);
-            return true;
-        } catch (RuntimeException e) {
-            LOG.error("enqueue failed; job marked failed", e);
-            jobs.failUnfinished(requestId, new JobError(ENQUEUE_FAILED, "the edit of " + upload.key()
-                    + " could not be queued; upload the image again", true), clock.instant());
-            return false;
-        }
+        return intake.enqueue(requestId, "the edit of " + upload.key() + " could not be queued; upload the image again");
     }
 
     private Outcome duplicate(Job job, S3Upload upload) {
@@ -279,9 +284,9 @@ public final class EditTrigger {
 
     private Outcome fail(String requestId, String tenant, String modelId, S3Upload upload, JobError error,
                          Instant now) {
-        Job job = Job.queued(requestId, tenant, modelId, Job.SOURCE_S3, upload.key(), null, null, null, now,
-                now.plus(settings.retention())).withError(error, now);
-        if (!jobs.create(job)) {
+        Job job = intake.queued(requestId, tenant, modelId, Job.SOURCE_S3, upload.key(), null, null, now)
+                .withError(error, now);
+        if (!intake.admit(job)) {
             return Outcome.DUPLICATE;
         }
         LOG.info("edit refused; failed job recorded", "code", error.code());
@@ -311,8 +316,7 @@ public final class EditTrigger {
      * within its inline limit: checked here, so Gemini is never called for them.
      */
     private void checkImage(ModelSpec model, String key, long size) {
-        long max = model.json() == null ? DEFAULT_MAX_IMAGE_BYTES
-                : model.json().path("max_inline_image_bytes").asLong(DEFAULT_MAX_IMAGE_BYTES);
+        long max = model.maxInlineImageBytes();
         String tooLarge = key + " is " + size + " bytes; " + model.id() + " takes images up to " + max + " bytes";
         if (size > max) {
             throw new FieldError(FieldError.IMAGE_TOO_LARGE, "image", tooLarge);

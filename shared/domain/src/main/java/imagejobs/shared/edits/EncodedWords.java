@@ -4,19 +4,21 @@ import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
 import java.nio.charset.CodingErrorAction;
 import java.util.Base64;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * RFC 2047 encoded words in S3 user metadata. S3 keeps metadata as HTTP headers, which are ASCII: a value with other
- * characters (a prompt in French) comes back as {@code =?UTF-8?B?...?=} or {@code =?UTF-8?Q?...?=}, and clients
- * may send such words themselves.
+ * RFC 2047 encoded words in S3 user metadata, both ways. S3 keeps metadata as HTTP headers, which are ASCII: a value
+ * with other characters (a prompt in French) comes back as {@code =?UTF-8?B?...?=} or {@code =?UTF-8?Q?...?=}, and
+ * clients may send such words themselves. {@link #encode} is what the S3 adapter writes, {@link #decode} what the edit
+ * trigger reads: one class, so that whatever one writes the other reads back unchanged.
  *
- * <p>Hand-written because no maintained decoder is on the functions' classpath: neither the AWS SDK nor Jackson has
- * one, and jakarta.mail ({@code MimeUtility}) or commons-codec ({@code BCodec}, {@code QCodec}) would be a new
- * dependency in every function jar for these few lines.
+ * <p>Hand-written because no maintained codec is on the functions' classpath: neither the AWS SDK, the JDK nor
+ * Jackson has one, and jakarta.mail ({@code MimeUtility}) or commons-codec ({@code BCodec}, {@code QCodec}) would be
+ * a new dependency in every function jar for these few lines.
  *
  * <p>Total: {@link #decode} returns the text or throws {@link Malformed}, whose message says in the user's terms what
  * is wrong, and nothing else. A value that does not have the form of an encoded word ({@code =?} alone, say) is plain
@@ -43,6 +45,27 @@ public final class EncodedWords {
         Malformed(String message) {
             super(message, null, false, false);
         }
+    }
+
+    /**
+     * The value as an ASCII header can carry it: itself when it is printable ASCII without edge spaces (which headers
+     * lose) and holds nothing {@link #decode} would read as an encoded word, else one B-encoded UTF-8 word. Null stays
+     * null. {@code decode(encode(v))} is {@code v} for every string without unpaired surrogates.
+     */
+    public static String encode(String value) {
+        if (value == null) {
+            return null;
+        }
+        boolean plain = value.isEmpty() || (value.charAt(0) != ' ' && value.charAt(value.length() - 1) != ' ');
+        for (int i = 0; plain && i < value.length(); i++) {
+            char c = value.charAt(i);
+            plain = c >= 0x20 && c < 0x7F;
+        }
+        // "=?" anywhere could start a word that decode would read: encode such a value too.
+        if (plain && value.indexOf("=?") < 0) {
+            return value;
+        }
+        return "=?UTF-8?B?" + Base64.getEncoder().encodeToString(value.getBytes(StandardCharsets.UTF_8)) + "?=";
     }
 
     /** The value with every encoded word decoded; a value with none comes back as it is. Null stays null. */

@@ -6,6 +6,8 @@ package imagejobs.shared.errors;
  * whether trying again soon can help, never on an SDK's exception types.
  */
 public final class DependencyFailure extends RuntimeException {
+    /** The error code an outage of a dependency reaches users as (503 on the API, a failed edit job's error). */
+    public static final String SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE";
 
     /** Which dependency failed, as clients and operators name it. */
     public enum Dependency {

@@ -1,11 +1,7 @@
 package imagejobs.shared.submit;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.Map;
 import java.util.Optional;
 import java.util.function.BiFunction;
 
@@ -20,10 +16,7 @@ import imagejobs.shared.config.Settings;
 import imagejobs.shared.errors.Rejection;
 import imagejobs.shared.errors.Rejection.Kind;
 import imagejobs.shared.jobs.Job;
-import imagejobs.shared.jobs.JobError;
-import imagejobs.shared.jobs.JobStatus;
 import imagejobs.shared.jobs.JobStore;
-import imagejobs.shared.jobs.RequestIds;
 import imagejobs.shared.json.Json;
 import imagejobs.shared.json.JsonErrors;
 import imagejobs.shared.log.StructuredLog;
@@ -33,42 +26,38 @@ import imagejobs.shared.validation.CanonicalRequest;
 import imagejobs.shared.validation.RequestValidator;
 
 /**
- * The front door: authenticate, rate-limit, validate, move inline images to S3, store the job ({@code queued}),
- * enqueue its id. Bad input is refused before anything is uploaded, stored or sent. The job is written before the
- * message is sent; when sending fails the job is marked failed ({@code ENQUEUE_FAILED}), its idempotency key is
- * released and the caller gets 503: never a queued job without a message, never a message without a job.
+ * The HTTP front door: authenticate, rate-limit, check the body's size, read the Idempotency-Key, validate (either
+ * form), then hand the canonical request to the {@link JobIntake}, which stores and enqueues it (and answers 503 when
+ * it cannot). Bad input is refused before anything is uploaded, stored or sent.
  */
 public final class SubmitService {
     public static final String INVALID_JSON = "INVALID_JSON";
     public static final String PAYLOAD_TOO_LARGE = "PAYLOAD_TOO_LARGE";
-    public static final String IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED";
-    public static final String ENQUEUE_FAILED = "ENQUEUE_FAILED";
-    public static final String STORAGE_UNAVAILABLE = "STORAGE_UNAVAILABLE";
-    public static final String JOB_STORE_UNAVAILABLE = "JOB_STORE_UNAVAILABLE";
-    static final Duration IDEMPOTENCY_WINDOW = Duration.ofHours(24);
-    /** Marking an unqueued job failed is what keeps it from looking queued forever: worth a few tries. */
-    static final int FAIL_MARK_ATTEMPTS = 3;
+    /** The intake's, named here for the submit tests. */
+    static final int FAIL_MARK_ATTEMPTS = JobIntake.FAIL_MARK_ATTEMPTS;
     private static final StructuredLog LOG = StructuredLog.get(SubmitService.class);
 
     private final Authenticator authenticator;
     private final RequestValidator validator;
-    private final InputSpiller spiller;
-    private final JobStore jobs;
-    private final JobQueue queue;
+    private final JobIntake intake;
     private final JobView view;
     private final Settings settings;
     private final Clock clock;
 
-    public SubmitService(Authenticator authenticator, RequestValidator validator, InputSpiller spiller, JobStore jobs,
-                         JobQueue queue, JobView view, Settings settings, Clock clock) {
+    public SubmitService(Authenticator authenticator, RequestValidator validator, JobIntake intake, JobView view,
+                         Settings settings, Clock clock) {
         this.authenticator = authenticator;
         this.validator = validator;
-        this.spiller = spiller;
-        this.jobs = jobs;
-        this.queue = queue;
+        this.intake = intake;
         this.view = view;
         this.settings = settings;
         this.clock = clock;
+    }
+
+    /** With an intake of its own on these stores. */
+    public SubmitService(Authenticator authenticator, RequestValidator validator, InputSpiller spiller, JobStore jobs,
+                         JobQueue queue, JobView view, Settings settings, Clock clock) {
+        this(authenticator, validator, new JobIntake(spiller, jobs, queue, settings, clock), view, settings, clock);
     }
 
     /**
@@ -106,143 +95,16 @@ public final class SubmitService {
             }
             Optional<String> idempotencyKey = IdempotencyKeys.of(request.idempotencyKey());
             CanonicalRequest canonical = validate.apply(parse(request), key.tenant());
-            return accept(key, canonical, idempotencyKey);
+            String keyHash = idempotencyKey.map(k -> IdempotencyKeys.hash(key.tenant(), k)).orElse(null);
+            JobIntake.Accepted accepted = intake.accept(
+                    new JobIntake.Submission(key.tenant(), canonical, Job.SOURCE_API, keyHash));
+            return new Submitted(accepted.job(), view.full(accepted.job()), accepted.replayed());
         } catch (Rejection e) {
             if (e.kind() != Kind.UNAVAILABLE) {
                 LOG.info("submit refused", "kind", e.kind().name(), "code", e.code(), "field", e.field());
             }
             throw e;
         }
-    }
-
-    private Submitted accept(KeyRecord key, CanonicalRequest canonical, Optional<String> idempotencyKey) {
-        Instant now = clock.instant();
-        String tenant = key.tenant();
-        String requestHash = requestHash(canonical);
-        String keyHash = idempotencyKey.map(k -> IdempotencyKeys.hash(tenant, k)).orElse(null);
-        if (keyHash != null) {
-            Optional<Submitted> replay = replay(keyHash, requestHash, now);
-            if (replay.isPresent()) {
-                return replay.get();
-            }
-        }
-
-        String requestId = RequestIds.newId(now.toEpochMilli());
-        StructuredLog.put("job_id", requestId);
-        InputSpiller.StoredRequest stored;
-        try {
-            ObjectNode withReferences = spiller.spill(tenant, requestId, canonical.gemini());
-            stored = spiller.storeRequest(tenant, requestId, withReferences);
-        } catch (RuntimeException e) {
-            // Nothing is stored yet: an upload left behind expires with the inputs/ lifecycle rule.
-            LOG.error("input upload failed", e);
-            throw unavailable(STORAGE_UNAVAILABLE, "the request's images could not be stored");
-        }
-        Job job = Job.queued(requestId, tenant, canonical.model().id(), Job.SOURCE_API, null, stored.inline(),
-                stored.key(), requestHash, now, now.plus(settings.retention()));
-
-        JobStore.IdempotentCreate created;
-        try {
-            created = keyHash == null
-                    ? (jobs.create(job) ? new JobStore.IdempotentCreate.Created(job) : null)
-                    : jobs.createIdempotent(job, keyHash, now.plus(IDEMPOTENCY_WINDOW));
-        } catch (RuntimeException e) {
-            // The write may have landed before the failure: make sure it cannot stay queued without a message.
-            LOG.error("job write failed", e);
-            abandon(requestId, keyHash);
-            throw unavailable(JOB_STORE_UNAVAILABLE, "the job could not be stored");
-        }
-        if (created == null) {
-            throw new IllegalStateException("request id collision " + requestId);
-        }
-        if (created instanceof JobStore.IdempotentCreate.Existing existing) {
-            // Lost a race with the same request under the same key: answer with the winner.
-            return answer(existing.job(), true);
-        }
-        if (created instanceof JobStore.IdempotentCreate.Conflict conflict) {
-            throw reused(conflict.existingRequestId());
-        }
-
-        try {
-            queue.send(requestId);
-        } catch (RuntimeException e) {
-            LOG.error("enqueue failed; job marked failed", e);
-            abandon(requestId, keyHash);
-            throw unavailable(ENQUEUE_FAILED, "the job could not be queued");
-        }
-        LOG.info("job queued", "model", job.model(), "request_bytes",
-                stored.inline() == null ? -1 : stored.inline().length());
-        return answer(job, false);
-    }
-
-    /** The earlier job of this idempotency key, when the same request is sent again within the window. */
-    private Optional<Submitted> replay(String keyHash, String requestHash, Instant now) {
-        Optional<JobStore.IdempotencyBinding> binding = jobs.findIdempotencyKey(keyHash, now);
-        if (binding.isEmpty()) {
-            return Optional.empty();
-        }
-        Optional<Job> earlier = jobs.get(binding.get().requestId());
-        if (earlier.isEmpty() || neverQueued(earlier.get())) {
-            // A job that never reached the queue (its release failed after the 503) or is gone binds nothing.
-            release(keyHash, binding.get().requestId());
-            return Optional.empty();
-        }
-        if (!binding.get().requestHash().equals(requestHash)) {
-            throw reused(binding.get().requestId());
-        }
-        return Optional.of(answer(earlier.get(), true));
-    }
-
-    /** Marks a job that did not reach the queue failed (bounded retries) and frees its idempotency key. */
-    private void abandon(String requestId, String keyHash) {
-        JobError error = new JobError(ENQUEUE_FAILED, "the job could not be queued; submit it again", true);
-        for (int attempt = 1; attempt <= FAIL_MARK_ATTEMPTS; attempt++) {
-            try {
-                jobs.failUnfinished(requestId, error, clock.instant());
-                break;
-            } catch (RuntimeException e) {
-                LOG.error("could not mark the unqueued job failed", e, "attempt", attempt);
-            }
-        }
-        if (keyHash != null) {
-            release(keyHash, requestId);
-        }
-    }
-
-    private void release(String keyHash, String requestId) {
-        try {
-            jobs.releaseIdempotencyKey(keyHash, requestId);
-        } catch (RuntimeException e) {
-            LOG.error("could not release the idempotency key", e);
-        }
-    }
-
-    private static boolean neverQueued(Job job) {
-        return job.status() == JobStatus.FAILED && job.error() != null && ENQUEUE_FAILED.equals(job.error().code());
-    }
-
-    private Submitted answer(Job job, boolean replayed) {
-        return new Submitted(job, view.full(job), replayed);
-    }
-
-    private static Rejection reused(String earlierRequestId) {
-        return new Rejection(Kind.CONFLICT, IDEMPOTENCY_KEY_REUSED, "this Idempotency-Key was used within 24 h for a"
-                + " different request (" + earlierRequestId + "); use a new key for a new request", "Idempotency-Key");
-    }
-
-    private static Rejection unavailable(String code, String what) {
-        return new Rejection(Kind.UNAVAILABLE, code, what + "; nothing was queued: submit it again (with the same"
-                + " Idempotency-Key, if you use one)", null, Duration.ofSeconds(1), Map.of());
-    }
-
-    /** Equal canonical requests hash equally, whichever spelling or form they arrived in. */
-    static String requestHash(CanonicalRequest canonical) {
-        byte[] model = (canonical.model().id() + "\n").getBytes(StandardCharsets.UTF_8);
-        byte[] body = Json.bytes(canonical.gemini());
-        byte[] all = new byte[model.length + body.length];
-        System.arraycopy(model, 0, all, 0, model.length);
-        System.arraycopy(body, 0, all, model.length, body.length);
-        return IdempotencyKeys.sha256(all);
     }
 
     private static JsonNode parse(SubmitCommand request) {

@@ -13,15 +13,11 @@ import imagejobs.shared.image.ImageHeaders;
  * whose magic number is the declared type. Gemini would refuse each of these later, after the job was queued.
  */
 final class InlineImages {
-    /** Seed 004: "Max 7MB inline". Models may set their own {@code max_inline_image_bytes} in the catalog. */
-    static final long DEFAULT_MAX_INLINE_BYTES = 7L * 1024 * 1024;
-
     private InlineImages() {
     }
 
     static long maxBytes(ModelSpec model) {
-        return model.json() == null ? DEFAULT_MAX_INLINE_BYTES
-                : model.json().path("max_inline_image_bytes").asLong(DEFAULT_MAX_INLINE_BYTES);
+        return model.maxInlineImageBytes();
     }
 
     /**
