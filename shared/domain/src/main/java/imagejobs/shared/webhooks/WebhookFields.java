@@ -1,5 +1,8 @@
 package imagejobs.shared.webhooks;
 
+import static imagejobs.shared.validation.FieldError.INVALID_FIELD;
+import static imagejobs.shared.validation.FieldError.INVALID_WEBHOOK;
+
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.EnumSet;
@@ -11,6 +14,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import imagejobs.shared.reference.AddressPolicy;
 import imagejobs.shared.reference.ReferenceUri;
+import imagejobs.shared.validation.FieldError;
 import imagejobs.shared.validation.Utf16;
 
 /**
@@ -22,15 +26,11 @@ import imagejobs.shared.validation.Utf16;
  * or link-local address, never Gemini's API host or an {@code s3://} object. A host name is resolved and every
  * answer checked again at each delivery, where the connection goes to the address that was checked.
  *
- * <p>What is wrong is an {@link Invalid} naming the field as the caller spelled it and quoting at most a short
- * prefix of the value; the edge turns it into its own error (a 400 on the API, a failed job for an S3 edit).
+ * <p>What is wrong is a {@link FieldError} (a 400 on the API, a failed job for an S3 edit): {@code INVALID_WEBHOOK}
+ * for the URL, {@code INVALID_FIELD} for the rest, naming the field as the caller spelled it and quoting at most a
+ * short prefix of the value.
  */
 public final class WebhookFields {
-    /** The webhook URL is not one this service sends to. */
-    public static final String INVALID_WEBHOOK = "INVALID_WEBHOOK";
-    /** Wrong JSON type, an unknown event name, an empty filter, a filter without a webhook. */
-    public static final String INVALID_FIELD = "INVALID_FIELD";
-
     public static final String WEBHOOK = "webhook";
     public static final String EVENTS_FILTER = "webhook_events_filter";
     public static final String METADATA_WEBHOOK = "x-amz-meta-webhook";
@@ -39,26 +39,6 @@ public final class WebhookFields {
     static final int MAX_FILTER_ENTRIES = 8;
     private static final int QUOTE_LENGTH = 60;
     private static final String EVENT_NAMES = "start, completed";
-
-    /** A webhook field that is wrong: the error code, the field path and a message in the client's terms. */
-    public static final class Invalid extends Exception {
-        private final String code;
-        private final String field;
-
-        Invalid(String code, String field, String message) {
-            super(message, null, false, false);
-            this.code = code;
-            this.field = field;
-        }
-
-        public String code() {
-            return code;
-        }
-
-        public String field() {
-            return field;
-        }
-    }
 
     private final boolean allowLoopback;
     private final AddressPolicy addresses;
@@ -78,7 +58,7 @@ public final class WebhookFields {
      *
      * @param prefix the path of {@code body} in the request for field names ("" at the top level)
      */
-    public Optional<WebhookSubscription> fromJson(JsonNode body, String prefix) throws Invalid {
+    public Optional<WebhookSubscription> fromJson(JsonNode body, String prefix) {
         String urlField = prefix + WEBHOOK;
         String filterField = prefix + EVENTS_FILTER;
         JsonNode url = body == null ? null : body.get(WEBHOOK);
@@ -86,13 +66,13 @@ public final class WebhookFields {
         boolean hasFilter = filter != null && !filter.isNull();
         if (url == null || url.isNull()) {
             if (hasFilter) {
-                throw new Invalid(INVALID_FIELD, filterField, filterField + " needs a " + urlField
+                throw new FieldError(INVALID_FIELD, filterField, filterField + " needs a " + urlField
                         + " to send the events to");
             }
             return Optional.empty();
         }
         if (!url.isTextual()) {
-            throw new Invalid(INVALID_FIELD, urlField, urlField + " must be a string (an https:// URL), got "
+            throw new FieldError(INVALID_FIELD, urlField, urlField + " must be a string (an https:// URL), got "
                     + kind(url));
         }
         String canonical = url(url.asText(), urlField);
@@ -100,15 +80,15 @@ public final class WebhookFields {
             return Optional.of(new WebhookSubscription(canonical, WebhookSubscription.DEFAULT_EVENTS));
         }
         if (!filter.isArray()) {
-            throw new Invalid(INVALID_FIELD, filterField, filterField + " must be a list of event names (" + EVENT_NAMES
-                    + "), got " + kind(filter));
+            throw new FieldError(INVALID_FIELD, filterField, filterField + " must be a list of event names ("
+                    + EVENT_NAMES + "), got " + kind(filter));
         }
         if (filter.isEmpty()) {
-            throw new Invalid(INVALID_FIELD, filterField, filterField + " is empty; name at least one event ("
+            throw new FieldError(INVALID_FIELD, filterField, filterField + " is empty; name at least one event ("
                     + EVENT_NAMES + "), or leave it out for [\"completed\"]");
         }
         if (filter.size() > MAX_FILTER_ENTRIES) {
-            throw new Invalid(INVALID_FIELD, filterField, filterField + " has " + filter.size()
+            throw new FieldError(INVALID_FIELD, filterField, filterField + " has " + filter.size()
                     + " entries; it names each of " + EVENT_NAMES + " at most once");
         }
         Set<WebhookEvent> events = EnumSet.noneOf(WebhookEvent.class);
@@ -116,7 +96,7 @@ public final class WebhookFields {
             String at = filterField + "[" + i + "]";
             JsonNode entry = filter.get(i);
             if (!entry.isTextual()) {
-                throw new Invalid(INVALID_FIELD, at, at + " must be an event name (" + EVENT_NAMES + "), got "
+                throw new FieldError(INVALID_FIELD, at, at + " must be an event name (" + EVENT_NAMES + "), got "
                         + kind(entry));
             }
             events.add(event(entry.asText(), at));
@@ -129,11 +109,11 @@ public final class WebhookFields {
      * (event names separated by commas or spaces); empty when there is no {@code webhook}. Values arrive decoded
      * (RFC 2047 words already read).
      */
-    public Optional<WebhookSubscription> fromMetadata(String url, String filter) throws Invalid {
+    public Optional<WebhookSubscription> fromMetadata(String url, String filter) {
         boolean hasFilter = filter != null && !filter.isBlank();
         if (url == null || url.isEmpty()) {
             if (hasFilter) {
-                throw new Invalid(INVALID_FIELD, METADATA_EVENTS_FILTER, METADATA_EVENTS_FILTER + " needs a "
+                throw new FieldError(INVALID_FIELD, METADATA_EVENTS_FILTER, METADATA_EVENTS_FILTER + " needs a "
                         + METADATA_WEBHOOK + " to send the events to");
             }
             return Optional.empty();
@@ -144,7 +124,7 @@ public final class WebhookFields {
         }
         String[] names = filter.trim().split("[,\\s]+");
         if (names.length > MAX_FILTER_ENTRIES) {
-            throw new Invalid(INVALID_FIELD, METADATA_EVENTS_FILTER, METADATA_EVENTS_FILTER + " has " + names.length
+            throw new FieldError(INVALID_FIELD, METADATA_EVENTS_FILTER, METADATA_EVENTS_FILTER + " has " + names.length
                     + " entries; it names each of " + EVENT_NAMES + " at most once");
         }
         Set<WebhookEvent> events = EnumSet.noneOf(WebhookEvent.class);
@@ -154,14 +134,14 @@ public final class WebhookFields {
             }
         }
         if (events.isEmpty()) {
-            throw new Invalid(INVALID_FIELD, METADATA_EVENTS_FILTER, METADATA_EVENTS_FILTER
+            throw new FieldError(INVALID_FIELD, METADATA_EVENTS_FILTER, METADATA_EVENTS_FILTER
                     + " names no event; use " + EVENT_NAMES);
         }
         return Optional.of(new WebhookSubscription(canonical, events));
     }
 
     /** The URL in canonical form, or why it is refused. */
-    public String url(String text, String field) throws Invalid {
+    public String url(String text, String field) {
         int colon = text.indexOf(':');
         String scheme = colon > 0 ? text.substring(0, colon).toLowerCase(Locale.ROOT) : "";
         if (!scheme.equals("https") && !scheme.equals("http")) {
@@ -203,8 +183,8 @@ public final class WebhookFields {
         return end == afterScheme.length() || "/?#:".indexOf(afterScheme.charAt(end)) >= 0;
     }
 
-    private static WebhookEvent event(String name, String field) throws Invalid {
-        return WebhookEvent.fromWire(name.trim().toLowerCase(Locale.ROOT)).orElseThrow(() -> new Invalid(
+    private static WebhookEvent event(String name, String field) {
+        return WebhookEvent.fromWire(name.trim().toLowerCase(Locale.ROOT)).orElseThrow(() -> new FieldError(
                 INVALID_FIELD, field, field + " " + quote(name) + " is not an event this service sends; use "
                 + EVENT_NAMES));
     }
@@ -225,8 +205,8 @@ public final class WebhookFields {
         }
     }
 
-    private static Invalid webhook(String field, String message) {
-        return new Invalid(INVALID_WEBHOOK, field, message);
+    private static FieldError webhook(String field, String message) {
+        return new FieldError(INVALID_WEBHOOK, field, message);
     }
 
     private static String quote(String value) {

@@ -13,7 +13,9 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import imagejobs.shared.errors.Rejection;
 import imagejobs.shared.json.Json;
+import imagejobs.shared.validation.FieldError;
 
 class WebhookFieldsTest {
     private final WebhookFields production = new WebhookFields(false);
@@ -66,9 +68,10 @@ class WebhookFieldsTest {
             "https://generativelanguage.googleapis.com./x | is on Gemini's API host",
     })
     void urlsTheServiceDoesNotSendToAre400sNamingTheField(String url, String reason) {
-        WebhookFields.Invalid e = assertThrows(WebhookFields.Invalid.class,
+        FieldError e = assertThrows(FieldError.class,
                 () -> production.fromJson(body("{\"webhook\":" + Json.MAPPER.valueToTree(url) + "}"), ""));
-        assertEquals(WebhookFields.INVALID_WEBHOOK, e.code());
+        assertEquals(Rejection.Kind.INVALID, e.kind(), "a 400 at the edge");
+        assertEquals(FieldError.INVALID_WEBHOOK, e.code());
         assertEquals("webhook", e.field());
         assertTrue(e.getMessage().startsWith("webhook '"), e.getMessage());
         assertTrue(e.getMessage().contains(reason), e.getMessage());
@@ -85,14 +88,14 @@ class WebhookFieldsTest {
         assertEquals("http://127.0.0.1:3030/hook", local.url("http://127.0.0.1:3030/hook", "webhook"));
         assertEquals("http://localhost:3030/", local.url("http://localhost:3030", "webhook"));
         // Still never the metadata service or a private network.
-        assertThrows(WebhookFields.Invalid.class, () -> local.url("http://169.254.169.254/", "webhook"));
-        assertThrows(WebhookFields.Invalid.class, () -> local.url("http://192.168.1.1/", "webhook"));
+        assertThrows(FieldError.class, () -> local.url("http://169.254.169.254/", "webhook"));
+        assertThrows(FieldError.class, () -> local.url("http://192.168.1.1/", "webhook"));
     }
 
     @Test
     void aLongUrlIsQuotedShort() {
         String url = "https://hooks.example.com/" + "a".repeat(3000);
-        WebhookFields.Invalid e = assertThrows(WebhookFields.Invalid.class, () -> production.url(url, "webhook"));
+        FieldError e = assertThrows(FieldError.class, () -> production.url(url, "webhook"));
         assertTrue(e.getMessage().length() < 200, e.getMessage());
         assertTrue(e.getMessage().contains("the limit is 2048"), e.getMessage());
     }
@@ -114,15 +117,15 @@ class WebhookFieldsTest {
                     + " | webhook_events_filter needs a webhook to send the events to",
     })
     void badFieldsAreInvalidFieldErrors(String json, String field, String message) {
-        WebhookFields.Invalid e = assertThrows(WebhookFields.Invalid.class, () -> production.fromJson(body(json), ""));
-        assertEquals(WebhookFields.INVALID_FIELD, e.code());
+        FieldError e = assertThrows(FieldError.class, () -> production.fromJson(body(json), ""));
+        assertEquals(FieldError.INVALID_FIELD, e.code());
         assertEquals(field, e.field());
         assertEquals(message, e.getMessage());
     }
 
     @Test
     void aPrefixNamesNestedFields() {
-        WebhookFields.Invalid e = assertThrows(WebhookFields.Invalid.class,
+        FieldError e = assertThrows(FieldError.class,
                 () -> production.fromJson(body("{\"webhook\":\"http://h.example.com/\"}"), "config."));
         assertEquals("config.webhook", e.field());
     }
@@ -130,7 +133,7 @@ class WebhookFieldsTest {
     @Test
     void aLongFilterIsRefused() {
         String many = "[" + "\"start\",".repeat(20) + "\"completed\"]";
-        WebhookFields.Invalid e = assertThrows(WebhookFields.Invalid.class, () -> production.fromJson(body(
+        FieldError e = assertThrows(FieldError.class, () -> production.fromJson(body(
                 "{\"webhook\":\"https://h.example.com/\",\"webhook_events_filter\":" + many + "}"), ""));
         assertTrue(e.getMessage().contains("has 21 entries"), e.getMessage());
     }
@@ -143,16 +146,16 @@ class WebhookFieldsTest {
         assertEquals(Set.of(WebhookEvent.COMPLETED), production.fromMetadata("https://h.example.com/", null)
                 .orElseThrow().events());
 
-        WebhookFields.Invalid url = assertThrows(WebhookFields.Invalid.class,
+        FieldError url = assertThrows(FieldError.class,
                 () -> production.fromMetadata("https://10.1.2.3/", null));
         assertEquals("x-amz-meta-webhook", url.field());
         assertTrue(url.getMessage().startsWith("x-amz-meta-webhook 'https://10.1.2.3/' points at"), url.getMessage());
-        WebhookFields.Invalid event = assertThrows(WebhookFields.Invalid.class,
+        FieldError event = assertThrows(FieldError.class,
                 () -> production.fromMetadata("https://h.example.com/", "completed,logs"));
         assertEquals("x-amz-meta-webhook-events-filter", event.field());
         assertEquals("x-amz-meta-webhook-events-filter 'logs' is not an event this service sends; use start,"
                 + " completed", event.getMessage());
-        WebhookFields.Invalid orphan = assertThrows(WebhookFields.Invalid.class,
+        FieldError orphan = assertThrows(FieldError.class,
                 () -> production.fromMetadata(null, "start"));
         assertEquals("x-amz-meta-webhook-events-filter", orphan.field());
     }
