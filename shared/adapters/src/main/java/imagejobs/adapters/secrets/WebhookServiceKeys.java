@@ -5,7 +5,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 
+import imagejobs.adapters.aws.AwsFailures;
 import imagejobs.adapters.crypto.ServiceKeys;
+import imagejobs.shared.errors.DependencyFailure;
+import imagejobs.shared.errors.DependencyFailure.Dependency;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import software.amazon.awssdk.services.secretsmanager.model.ResourceNotFoundException;
 
@@ -63,14 +66,17 @@ public final class WebhookServiceKeys implements Supplier<ServiceKeys> {
         return loaded;
     }
 
+    /** Any other failure of Secrets Manager is a {@link DependencyFailure} of {@link Dependency#SECRETS}. */
     static ServiceKeys read(SecretsManagerClient secrets, String secretId) {
-        String current = secrets.getSecretValue(r -> r.secretId(secretId).versionStage(CURRENT)).secretString();
-        List<String> older = new ArrayList<>();
-        try {
-            older.add(secrets.getSecretValue(r -> r.secretId(secretId).versionStage(PREVIOUS)).secretString());
-        } catch (ResourceNotFoundException e) {
-            // never rotated: there is no AWSPREVIOUS version
-        }
-        return ServiceKeys.of(current, older);
+        return AwsFailures.call(Dependency.SECRETS, () -> {
+            String current = secrets.getSecretValue(r -> r.secretId(secretId).versionStage(CURRENT)).secretString();
+            List<String> older = new ArrayList<>();
+            try {
+                older.add(secrets.getSecretValue(r -> r.secretId(secretId).versionStage(PREVIOUS)).secretString());
+            } catch (ResourceNotFoundException e) {
+                // never rotated: there is no AWSPREVIOUS version
+            }
+            return ServiceKeys.of(current, older);
+        });
     }
 }

@@ -1,6 +1,7 @@
 package imagejobs.adapters.secrets;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.mockito.ArgumentMatchers.any;
@@ -9,6 +10,8 @@ import static org.mockito.Mockito.times;
 import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
 
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -16,10 +19,13 @@ import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 import imagejobs.adapters.crypto.ServiceKeys;
+import imagejobs.shared.errors.DependencyFailure;
+import imagejobs.shared.errors.DependencyFailure.Dependency;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import software.amazon.awssdk.services.secretsmanager.model.GetSecretValueRequest;
 import software.amazon.awssdk.services.secretsmanager.model.GetSecretValueResponse;
 import software.amazon.awssdk.services.secretsmanager.model.ResourceNotFoundException;
+import software.amazon.awssdk.services.secretsmanager.model.SecretsManagerException;
 
 class WebhookServiceKeysTest {
     private static final String CURRENT = "current-material-0123456789abcdefghijklmnopqrstuv";
@@ -70,6 +76,22 @@ class WebhookServiceKeysTest {
         WebhookServiceKeys keys = WebhookServiceKeys.from(Map.of(WebhookServiceKeys.KEY_SECRET_ID,
                 "arn:aws:secretsmanager:us-east-1:1:secret:webhook-keys"), () -> secrets(CURRENT, null));
         assertTrue(keys.get().older().isEmpty());
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void anUnreadableSecretIsADependencyFailureAndTheNextUseTriesAgain() {
+        SecretsManagerClient denied = mock(SecretsManagerClient.class);
+        when(denied.getSecretValue(any(Consumer.class))).thenThrow(SecretsManagerException.builder()
+                .message("not authorized").statusCode(400).build());
+        SecretsManagerClient working = secrets(CURRENT, null);
+        Deque<SecretsManagerClient> clients = new ArrayDeque<>(List.of(denied, working));
+        WebhookServiceKeys keys = WebhookServiceKeys.from(Map.of(WebhookServiceKeys.KEY_SECRET_ID,
+                "arn:aws:secretsmanager:us-east-1:1:secret:webhook-keys"), clients::poll);
+        DependencyFailure failure = assertThrows(DependencyFailure.class, keys::get);
+        assertEquals(Dependency.SECRETS, failure.dependency());
+        assertFalse(failure.isTransient(), "access denied fails the same way next time");
+        assertEquals(ServiceKeys.derive(CURRENT).id(), keys.get().current().id());
     }
 
     @Test
