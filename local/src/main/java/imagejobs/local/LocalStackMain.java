@@ -13,6 +13,7 @@ import imagejobs.local.cli.InvokeCommand;
 import imagejobs.local.cli.KeysCommand;
 import imagejobs.local.cli.RunCommand;
 import imagejobs.local.cli.UsageException;
+import imagejobs.local.cli.WebhooksCommand;
 import imagejobs.local.emulators.Ports;
 import imagejobs.local.template.TemplateException;
 
@@ -32,7 +33,8 @@ public final class LocalStackMain {
     static Map<String, Command> commands(Path root, Map<String, String> env, PrintStream out, PrintStream err) {
         Map<String, Command> commands = new LinkedHashMap<>();
         for (Command c : List.of(new RunCommand(root, env, out), new InvokeCommand(root, env, out, err),
-                new KeysCommand(env, out, err), new BenchCommand(root, out, err))) {
+                new KeysCommand(env, out, err), new BenchCommand(root, out, err),
+                new WebhooksCommand(env, out, err))) {
             commands.put(c.name(), c);
         }
         return commands;

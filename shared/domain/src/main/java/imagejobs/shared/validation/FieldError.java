@@ -29,6 +29,8 @@ public final class FieldError extends Rejection {
     public static final String MIME_TYPE_MISMATCH = "MIME_TYPE_MISMATCH";
     public static final String IMAGE_TOO_LARGE = "IMAGE_TOO_LARGE";
     public static final String INVALID_REFERENCE = "INVALID_REFERENCE";
+    /** A webhook URL this service does not send to (not https, a private address, Gemini's host, ...). */
+    public static final String INVALID_WEBHOOK = "INVALID_WEBHOOK";
     public static final String INVALID_ROLE = "INVALID_ROLE";
     public static final String LAST_TURN_NOT_USER = "LAST_TURN_NOT_USER";
     /** A turn with no parts, or none left once empty template parts were dropped. */
