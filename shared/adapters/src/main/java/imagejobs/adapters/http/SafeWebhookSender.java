@@ -12,8 +12,6 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.Map;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
@@ -287,10 +285,10 @@ public final class SafeWebhookSender implements WebhookSender {
         private volatile boolean expired;
 
         Deadline(HttpPost post, Duration total) {
-            timer = Timer.INSTANCE.schedule(() -> {
+            timer = DeadlineTimer.schedule(() -> {
                 expired = true;
                 post.cancel();
-            }, total.toNanos(), TimeUnit.NANOSECONDS);
+            }, total);
         }
 
         boolean expired() {
@@ -300,23 +298,6 @@ public final class SafeWebhookSender implements WebhookSender {
         @Override
         public void close() {
             timer.cancel(false);
-        }
-    }
-
-    /** One thread for every sender's time limits: made on the first delivery, gone when idle. */
-    private static final class Timer {
-        static final ScheduledThreadPoolExecutor INSTANCE = create();
-
-        private static ScheduledThreadPoolExecutor create() {
-            ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, runnable -> {
-                Thread thread = new Thread(runnable, "webhook-deadline");
-                thread.setDaemon(true);
-                return thread;
-            });
-            timer.setRemoveOnCancelPolicy(true);
-            timer.setKeepAliveTime(10, TimeUnit.SECONDS);
-            timer.allowCoreThreadTimeOut(true);
-            return timer;
         }
     }
 

@@ -11,8 +11,6 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
@@ -323,7 +321,7 @@ final class VettedHttpClient {
 
         private Deadline(Duration total) {
             end = System.nanoTime() + total.toNanos();
-            timer = Timer.INSTANCE.schedule(this::expire, total.toNanos(), TimeUnit.NANOSECONDS);
+            timer = DeadlineTimer.schedule(this::expire, total);
         }
 
         private void expire() {
@@ -348,23 +346,6 @@ final class VettedHttpClient {
         @Override
         public void close() {
             timer.cancel(false);
-        }
-    }
-
-    /** One thread for every fetcher's total deadlines: made on the first download, gone when idle. */
-    private static final class Timer {
-        static final ScheduledThreadPoolExecutor INSTANCE = create();
-
-        private static ScheduledThreadPoolExecutor create() {
-            ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, runnable -> {
-                Thread thread = new Thread(runnable, "reference-deadline");
-                thread.setDaemon(true);
-                return thread;
-            });
-            timer.setRemoveOnCancelPolicy(true);
-            timer.setKeepAliveTime(10, TimeUnit.SECONDS);
-            timer.allowCoreThreadTimeOut(true);
-            return timer;
         }
     }
 
