@@ -37,8 +37,8 @@ public final class Settings {
     public static final String CURSOR_SECRET_ID = "CURSOR_SECRET_ID";
     public static final String PRIME_ON_INIT = "PRIME_ON_INIT";
     public static final String LIMITS_TABLE = "LIMITS_TABLE";
-    public static final String GEMINI_LIMITS = UpstreamLimits.GEMINI_LIMITS;
-    public static final String MAX_QUEUE_SECONDS = UpstreamLimits.MAX_QUEUE_SECONDS;
+    public static final String GEMINI_LIMITS = "GEMINI_LIMITS";
+    public static final String MAX_QUEUE_SECONDS = "MAX_QUEUE_SECONDS";
     /** SDK client timeouts (AwsClientConfig); the two call timeouts also take a per-client suffix, e.g. _S3. */
     public static final String SDK_API_CALL_TIMEOUT_MILLIS = "SDK_API_CALL_TIMEOUT_MILLIS";
     public static final String SDK_API_CALL_ATTEMPT_TIMEOUT_MILLIS = "SDK_API_CALL_ATTEMPT_TIMEOUT_MILLIS";

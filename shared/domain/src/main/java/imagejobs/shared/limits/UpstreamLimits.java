@@ -9,6 +9,7 @@ import java.util.TreeSet;
 
 import imagejobs.shared.config.ConfigurationException;
 import imagejobs.shared.config.Environment;
+import imagejobs.shared.config.Settings;
 import imagejobs.shared.validation.Utf16;
 
 /**
@@ -21,8 +22,8 @@ import imagejobs.shared.validation.Utf16;
  * with QUEUE_TIMEOUT.
  */
 public final class UpstreamLimits {
-    public static final String GEMINI_LIMITS = "GEMINI_LIMITS";
-    public static final String MAX_QUEUE_SECONDS = "MAX_QUEUE_SECONDS";
+    public static final String GEMINI_LIMITS = Settings.GEMINI_LIMITS;
+    public static final String MAX_QUEUE_SECONDS = Settings.MAX_QUEUE_SECONDS;
     public static final String ANY_MODEL = "*";
     public static final Duration DEFAULT_MAX_QUEUE = Duration.ofHours(6);
     /** Shorter waits would fail jobs during an ordinary per-minute cool-down. */
