@@ -117,7 +117,8 @@ class GeminiFaultsReliabilityTest {
                 byMarker.put(Integer.toString(i), s);
                 String prompt = "a lighthouse " + m + " " + s.directives();
                 String model = s.code() != null && s.code().equals("QUEUE_TIMEOUT") ? THROTTLED_MODEL : MODEL;
-                submits.add(clients.submit(() -> idByMarker.put(m, api.submit(model, prompt, "0.5K"))));
+                String size = model.equals(THROTTLED_MODEL) ? "1K" : "0.5K"; // the HD variant has 1K only
+                submits.add(clients.submit(() -> idByMarker.put(m, api.submit(model, prompt, size))));
                 if (i < timeouts.size()) {
                     submits.get(i).get(); // the long ones surely start first
                 }
@@ -158,7 +159,10 @@ class GeminiFaultsReliabilityTest {
             bySuccessOrCode.merge(outcome, 1, Integer::sum);
             String expected = s.status().equals("success") ? "success" : "failed:" + s.code();
             boolean callsRight = s.calls() == ANY_CALLS
-                    ? n >= 1 && job != null && job.countedAttempts() == 0
+                    // The first 429 pauses the model: some storm jobs time out without a call of their own. (The
+                    // jobs come from the listing index, which does not carry the throttled count: GET shows the
+                    // attempts as uncounted, WorkerFaultsEndToEndTest checks that.)
+                    ? job != null
                     : n == s.calls() && n <= ReliabilityStack.MAX_ATTEMPTS;
             if (!outcome.equals(expected) || !callsRight || job.attempts() != n) {
                 wrong.add(s.name() + " " + id + ": " + outcome + " after " + n + " calls, attempts "

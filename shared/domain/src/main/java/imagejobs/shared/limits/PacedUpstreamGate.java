@@ -61,8 +61,9 @@ public final class PacedUpstreamGate implements UpstreamGate {
         String leaseId = reserved ? request.reservation() : leaseIds.get();
         GateStore.Line line = store.line(request.model(), request.tenant());
         long position = position(request, line);
+        GateState stored = null;
         for (int attempt = 0; attempt < MAX_WRITE_TRIES; attempt++) {
-            GateState stored = store.load(request.model());
+            stored = store.load(request.model());
             GateState.LeaseEntry landed = stored.leases.get(leaseId);
             if (landed != null && !reserved) {
                 return granted(request, leaseId, landed, landed.notBefore() - t > rules.tuning().lookahead().toMillis(),
@@ -82,7 +83,15 @@ public final class PacedUpstreamGate implements UpstreamGate {
             }
             backOff(attempt);
         }
-        // Writers kept colliding: the model is busy, so this job is not missing a free slot; it asks again shortly.
+        // Writers kept colliding. When nothing limits the model (no told limit, nothing learned, no cool-down) there
+        // is no slot to miss: the call goes ahead unrecorded (a lesson from a later 429 may count it short, which only
+        // errs low) instead of sending the job round the queue for contention alone, which under a deep backlog
+        // would only add writes.
+        if (limit.unlimited() && stored != null && stored.learnedRpm() <= 0 && stored.coolUntil() <= t) {
+            return new GateDecision.Granted(new Lease(request.model(), request.tenant(), leaseId, now,
+                    now.plus(request.leaseFor()), request.ticket() != null));
+        }
+        // Otherwise the model is busy, so this job is not missing a free slot; it asks again shortly.
         return denied(request, new GateRules.Deny(WaitReason.RATE,
                 t + CONTENDED_RETRY_MILLIS + jitter.applyAsLong(CONTENDED_RETRY_MILLIS),
                 CONTENDED_RETRY_MILLIS, false), line, t);
@@ -107,6 +116,9 @@ public final class PacedUpstreamGate implements UpstreamGate {
             GateState stored = store.load(lease.model());
             if (attempt > 0 && !stored.leases.containsKey(lease.id())) {
                 return; // the previous write landed
+            }
+            if (!stored.leases.containsKey(lease.id()) && limit.unlimited() && stored.learnedRpm() <= 0) {
+                return; // a slot granted unrecorded (contention, nothing limits the model): nothing to give back
             }
             GateState state = stored.copy();
             rules.release(state, lease.id(), callTime, limit, t);

@@ -378,6 +378,26 @@ class PacedUpstreamGateTest {
     }
 
     @Test
+    void whenNothingLimitsTheModelCollidingWritersGoAheadUnrecorded() {
+        LossyStore busy = new LossyStore();
+        PacedUpstreamGate gate = new PacedUpstreamGate(busy, UpstreamLimits.none(), GateTuning.DEFAULT,
+                () -> "lease-" + ++ids, ms -> { }, bound -> 0);
+        busy.alwaysConflict = true;
+
+        Lease lease = assertInstanceOf(GateDecision.Granted.class, gate.acquire(first("a"), at(0))).lease();
+        assertEquals(at(0), lease.notBefore());
+        gate.release(lease, Duration.ofSeconds(1), at(1000));
+        assertTrue(busy.load(PRO).leases().isEmpty());
+
+        // Once a cool-down is on, contention denies as before: the model is not free.
+        busy.alwaysConflict = false;
+        Lease second = ((GateDecision.Granted) gate.acquire(first("b"), at(2000))).lease();
+        gate.throttled(second, Duration.ofSeconds(30), at(2000));
+        busy.alwaysConflict = true;
+        assertInstanceOf(GateDecision.Denied.class, gate.acquire(first("c"), at(3000)));
+    }
+
+    @Test
     void writersThatKeepCollidingGetAShortDenialAndReleaseStillFreesTheSlot() {
         LossyStore busy = new LossyStore();
         PacedUpstreamGate gate = new PacedUpstreamGate(busy, UpstreamLimits.parse("*:60:1", MODELS),
