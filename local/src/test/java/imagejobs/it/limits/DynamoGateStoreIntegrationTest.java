@@ -1,10 +1,13 @@
 package imagejobs.it.limits;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URI;
 import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -21,6 +24,7 @@ import imagejobs.local.template.StackDefinitionReader;
 import imagejobs.local.template.StackTemplate;
 import imagejobs.local.template.TableDefinition;
 import imagejobs.local.template.TemplateReader;
+import imagejobs.shared.limits.GateState;
 import imagejobs.shared.limits.GateStore;
 import imagejobs.testing.GateStoreContract;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
@@ -86,15 +90,63 @@ class DynamoGateStoreIntegrationTest extends GateStoreContract {
 
     @Test
     void everyItemExpiresOnceUnusedForEightDays() {
-        long now = 1_772_358_000_000L;
-        store.takeTicket("expiring-model", "acme", now);
-        store.save("expiring-model", new imagejobs.shared.limits.GateState(), 0, now);
+        // The contract's clock, ahead of the wall clock: an item stamped in the past would be the TTL sweep's to delete.
+        long now = T0.toEpochMilli();
+        String model = "expiring-model-" + UUID.randomUUID();
+        store.takeTicket(model, "acme", now);
+        store.save(model, new GateState(), 0, now);
 
-        for (String pk : new String[] {"line#expiring-model#acme", "gate#expiring-model"}) {
+        for (String pk : new String[] {"line#" + model + "#acme", "gate#" + model}) {
             Map<String, AttributeValue> item = client.getItem(r -> r.tableName(table)
                     .key(Map.of(DynamoGateStore.PK, AttributeValue.fromS(pk)))).item();
             assertTrue(item.containsKey(DynamoGateStore.EXPIRES_AT), pk);
             assertEquals(now / 1000 + 8 * 24 * 3600, Long.parseLong(item.get(DynamoGateStore.EXPIRES_AT).n()), pk);
+        }
+    }
+
+    /**
+     * DynamoDB Local deletes items whose expires_at has passed (a sweep about every second, on every table with TTL
+     * on), so what the contract writes must outlive a sweep: when its clock was a fixed past date, the sweep deleted
+     * a line item while eight threads took tickets, its count started again at 1 and the ticket test saw "145 of 200"
+     * distinct tickets whenever it ran slowly enough to meet a sweep (after the reliability suites, under load).
+     */
+    @Test
+    void whatTheContractWritesOutlivesTheTimeToLiveSweep() {
+        String model = "swept-model-" + UUID.randomUUID();
+        long now = T0.toEpochMilli();
+        for (int i = 0; i < 3; i++) {
+            store.takeTicket(model, "acme", now);
+        }
+        assertTrue(store.save(model, new GateState(), 0, now));
+        store.forceCoolDown(model, now + 5_000);
+
+        // An item already expired: once it is gone, a sweep has passed over the table since the writes above.
+        String marker = "sweep-marker#" + UUID.randomUUID();
+        client.putItem(r -> r.tableName(table).item(Map.of(DynamoGateStore.PK, AttributeValue.fromS(marker),
+                DynamoGateStore.EXPIRES_AT, AttributeValue.fromN(Long.toString(System.currentTimeMillis() / 1000 - 60)))));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (exists(marker) && System.nanoTime() < deadline) {
+            pause(100);
+        }
+        assertFalse(exists(marker), "DynamoDB Local's TTL sweep did not delete an expired item within 60 s");
+
+        assertEquals(new GateStore.Line(3, 0), store.line(model, "acme"), "the line survived the sweep");
+        GateState state = store.load(model);
+        assertEquals(2, state.version(), "the record survived the sweep");
+        assertEquals(now + 5_000, state.coolUntil());
+    }
+
+    private static boolean exists(String pk) {
+        return client.getItem(r -> r.tableName(table).key(Map.of(DynamoGateStore.PK, AttributeValue.fromS(pk)))
+                .consistentRead(true)).hasItem();
+    }
+
+    private static void pause(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
         }
     }
 }

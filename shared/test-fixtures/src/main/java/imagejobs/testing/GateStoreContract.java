@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -37,7 +38,14 @@ import imagejobs.shared.limits.UpstreamLimits;
  * workers (threads) at once. Each test uses its own model id, so the store can be shared.
  */
 public abstract class GateStoreContract {
-    private static final Instant T0 = Instant.parse("2026-03-01T10:00:00Z");
+    /**
+     * The clock every write of the contract carries, a year ahead of the wall clock: a store stamps its items'
+     * expires_at from it, and DynamoDB Local's TTL sweep (about every second) deletes items whose expires_at has
+     * passed, whatever the test's own clock. With a fixed past date the sweep deleted the line item while tickets were
+     * being taken, and the count started again at 1 ("no ticket twice: 145 of 200").
+     */
+    protected static final Instant T0 = Instant.now().plus(Duration.ofDays(365)).truncatedTo(ChronoUnit.DAYS)
+            .plusSeconds(36_000);
 
     protected abstract GateStore store();
 
@@ -125,15 +133,16 @@ public abstract class GateStoreContract {
                 Map.of("lease-1", new GateState.LeaseEntry("acme", 1, 2, false)), Map.of(), Map.of());
         assertTrue(store().save(model, state, 0, T0.toEpochMilli()));
 
+        long t0 = T0.toEpochMilli();
         store().forceRelease(model, "lease-1");
-        store().forceCoolDown(model, 5000);
-        store().forceCoolDown(model, 4000);
+        store().forceCoolDown(model, t0 + 5000);
+        store().forceCoolDown(model, t0 + 4000);
 
         GateState after = store().load(model);
         assertTrue(after.leases().isEmpty());
-        assertEquals(5000, after.coolUntil());
+        assertEquals(t0 + 5000, after.coolUntil());
         assertTrue(after.version() > 1, "other writers notice: " + after.version());
-        store().forceCoolDown(model(), 7000);
+        store().forceCoolDown(model(), t0 + 7000);
     }
 
     @Test
