@@ -62,6 +62,22 @@ public class ForwardingJobStore implements JobStore {
     }
 
     @Override
+    public boolean markWaiting(String requestId, String expectedToken, String newToken, Job.Waiting waiting,
+                               Instant now) {
+        return delegate.markWaiting(requestId, expectedToken, newToken, waiting, now);
+    }
+
+    @Override
+    public boolean failQueued(String requestId, JobError error, Instant now) {
+        return delegate.failQueued(requestId, error, now);
+    }
+
+    @Override
+    public boolean requeueThrottled(String requestId, int attempt, Instant now) {
+        return delegate.requeueThrottled(requestId, attempt, now);
+    }
+
+    @Override
     public boolean failUnfinished(String requestId, JobError error, Instant now) {
         return delegate.failUnfinished(requestId, error, now);
     }

@@ -116,8 +116,9 @@ class MetricsEndToEndTest {
         assertEquals(3, queueWait.size(), "one QueueWait per job's first attempt");
         for (JsonNode line : queueWait) {
             assertEquals(Map.of("QueueWait", "Milliseconds"), units(line));
-            assertEquals(List.of(List.of("function")), dimensions(line));
+            assertEquals(List.of(List.of("function"), List.of("function", "model")), dimensions(line));
             assertEquals("WorkerFunction", line.path("function").asText());
+            assertEquals(MODEL, line.path("model").asText());
         }
         List<JsonNode> latency = lines("GeminiLatency");
         assertEquals(3, latency.size(), "one GeminiLatency per Gemini answer");

@@ -31,12 +31,17 @@ import imagejobs.shared.json.Json;
  * <p>The functions run with the production defaults except: a short retry backoff (RETRY_BASE_MILLIS) so retried
  * jobs finish in test time, ALLOW_LOOPBACK_REFERENCES so tests can serve reference images from 127.0.0.1, and no
  * per-key read limit (READ_RATE_PER_MINUTE=0): the tests' wait loops poll 20 times a second, far above any client's
- * pace, with two keys for many test classes (ReadLimitEndToEndTest sets the limit it checks).
+ * pace, with two keys for many test classes (ReadLimitEndToEndTest sets the limit it checks), and the shortest
+ * MAX_QUEUE_SECONDS (60): a job the simulator answers 429 on every call waits for the model's cool-downs without
+ * spending attempts and fails with QUEUE_TIMEOUT a minute after its submit instead of six hours. Tests that inject
+ * 429s do it on {@link #THROTTLED_MODEL}, which no other test uses: a 429 cools its model down for every worker.
  */
 public final class ServiceStack {
     public static final LocalKey TENANT_A = new LocalKey("tenantA", "ij_test_key_tenant_a");
     public static final LocalKey TENANT_B = new LocalKey("tenantB", "ij_test_key_tenant_b");
     public static final Set<String> TERMINAL = Set.of("success", "failed", "cancelled");
+    /** The model fault tests send their 429s to (the upstream gate pauses the whole model after one). */
+    public static final String THROTTLED_MODEL = "gemini-2.5-flash-image-preview-hd";
 
     private static LocalStack stack;
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -54,6 +59,7 @@ public final class ServiceStack {
                     .functionEnvironment("RETRY_BASE_MILLIS", "20")
                     .functionEnvironment("ALLOW_LOOPBACK_REFERENCES", "true")
                     .functionEnvironment("READ_RATE_PER_MINUTE", "0")
+                    .functionEnvironment("MAX_QUEUE_SECONDS", "60")
                     .out(Boolean.getBoolean("imagejobs.verbose") ? System.out
                             : new PrintStream(OutputStream.nullOutputStream()))
                     .build());

@@ -62,8 +62,8 @@ public final class WorkerHandler implements RequestHandler<SQSEvent, SQSBatchRes
                     LOG.warn("message without a request id; dropped");
                     return true;
                 }
-                return processor.process(requestId.get(), message.getReceiptHandle(), budget)
-                        instanceof JobProcessor.Result.Done;
+                return processor.process(requestId.get(), JobMessage.waitToken(message.getBody()).orElse(null),
+                        message.getReceiptHandle(), budget) instanceof JobProcessor.Result.Done;
             } finally {
                 StructuredLog.clearContext();
             }

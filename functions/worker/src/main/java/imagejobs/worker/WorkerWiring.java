@@ -2,6 +2,8 @@ package imagejobs.worker;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Set;
+import java.util.TreeSet;
 
 import imagejobs.adapters.http.SafeUrlFetcher;
 import imagejobs.adapters.metrics.EmfMetrics;
@@ -12,7 +14,10 @@ import imagejobs.shared.config.Environment;
 import imagejobs.shared.config.Settings;
 import imagejobs.shared.gemini.ApiKeySource;
 import imagejobs.shared.gemini.GeminiClient;
+import imagejobs.adapters.dynamo.DynamoGateStore;
 import imagejobs.adapters.dynamo.DynamoJobStore;
+import imagejobs.shared.limits.PacedUpstreamGate;
+import imagejobs.shared.limits.UpstreamGate;
 import imagejobs.shared.jobs.JobStore;
 import imagejobs.adapters.sqs.SqsJobQueue;
 import imagejobs.shared.worker.Backoff;
@@ -41,12 +46,27 @@ final class WorkerWiring {
                 env.optional(Settings.GEMINI_API_KEY_SECRET_ID).map(id -> secretFetcher(aws, id)).orElse(null));
         GeminiClient gemini = new HttpGeminiClient(HttpGeminiClient.defaultHttpClient(), settings.geminiBaseUrl(),
                 settings.geminiAuthStyle(), key);
+        ModelCatalog catalog = ModelCatalog.load();
+        // A bad GEMINI_LIMITS fails the cold start (ConfigurationException), not every job.
+        UpstreamGate upstream = new PacedUpstreamGate(new DynamoGateStore(dynamo, settings.limitsTable()),
+                settings.upstreamLimits(upstreamModels(catalog)));
         WorkerPorts ports = new WorkerPorts(new DynamoJobStore(dynamo, settings.jobsTable()), store,
                 new SqsJobQueue(sqs, settings.jobsQueueUrl()), gemini,
-                SafeUrlFetcher.standard(settings.allowLoopbackReferences()), ModelCatalog.load(),
-                new EmfMetrics(env.optional("AWS_LAMBDA_FUNCTION_NAME").orElse("WorkerFunction")), Clock.systemUTC());
+                SafeUrlFetcher.standard(settings.allowLoopbackReferences()), catalog,
+                new EmfMetrics(env.optional("AWS_LAMBDA_FUNCTION_NAME").orElse("WorkerFunction")), Clock.systemUTC())
+                .withUpstream(upstream);
         return new JobProcessor(ports, new WorkerPolicy(settings.maxAttempts(), lease(settings),
-                new Backoff(settings.retryBase(), Backoff.DEFAULT_CAP)));
+                new Backoff(settings.retryBase(), Backoff.DEFAULT_CAP), settings.maxQueue()));
+    }
+
+    /** The ids GEMINI_LIMITS may name: the catalog's upstream models and its public ids (equal today). */
+    static Set<String> upstreamModels(ModelCatalog catalog) {
+        Set<String> ids = new TreeSet<>();
+        catalog.all().forEach(spec -> {
+            ids.add(spec.id());
+            ids.add(spec.upstreamModel());
+        });
+        return ids;
     }
 
     /**

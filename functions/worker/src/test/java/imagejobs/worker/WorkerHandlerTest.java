@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.ArgumentMatchers.anyString;
 import static org.mockito.ArgumentMatchers.eq;
+import static org.mockito.ArgumentMatchers.isNull;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.never;
 import static org.mockito.Mockito.verify;
@@ -31,11 +32,11 @@ class WorkerHandlerTest {
     @Test
     void reportsOnlyTheMessagesToRedeliver() {
         JobProcessor processor = mock(JobProcessor.class);
-        when(processor.process(eq("01JQ4Z8B6N6M3W9Q2Y7K5T1D0A"), eq("AQEBwJnKyrHigUMZj6rYigCgxlaS3SLy0a-receipt-1"), any()))
+        when(processor.process(eq("01JQ4Z8B6N6M3W9Q2Y7K5T1D0A"), isNull(), eq("AQEBwJnKyrHigUMZj6rYigCgxlaS3SLy0a-receipt-1"), any()))
                 .thenReturn(new JobProcessor.Result.Done());
-        when(processor.process(eq("01JQ4Z8B6N6M3W9Q2Y7K5T1D0B"), anyString(), any()))
+        when(processor.process(eq("01JQ4Z8B6N6M3W9Q2Y7K5T1D0B"), isNull(), anyString(), any()))
                 .thenReturn(new JobProcessor.Result.RetryLater(Duration.ofSeconds(4)));
-        when(processor.process(eq("01JQ4Z8B6N6M3W9Q2Y7K5T1D0C"), anyString(), any()))
+        when(processor.process(eq("01JQ4Z8B6N6M3W9Q2Y7K5T1D0C"), isNull(), anyString(), any()))
                 .thenThrow(new IllegalStateException("DynamoDB unreachable"));
         Context context = mock(Context.class);
         when(context.getRemainingTimeInMillis()).thenReturn(290_000);
@@ -46,9 +47,10 @@ class WorkerHandlerTest {
                 .map(SQSBatchResponse.BatchItemFailure::getItemIdentifier).toList();
         // Done and the poison message are deleted; the retry and the crash come back.
         assertEquals(List.of("2e1424d4-f796-459a-8184-9c92662be6da", "c0ffee00-1d4e-4f5a-9b6c-7d8e9f0a1b2c"), failed);
-        verify(processor).process("01JQ4Z8B6N6M3W9Q2Y7K5T1D0A", "AQEBwJnKyrHigUMZj6rYigCgxlaS3SLy0a-receipt-1",
+        // The batch's messages come from the intake: no wait token.
+        verify(processor).process("01JQ4Z8B6N6M3W9Q2Y7K5T1D0A", null, "AQEBwJnKyrHigUMZj6rYigCgxlaS3SLy0a-receipt-1",
                 Duration.ofMillis(290_000));
-        verify(processor, never()).process(eq("this is not a job message"), anyString(), any());
+        verify(processor, never()).process(eq("this is not a job message"), any(), anyString(), any());
     }
 
     @Test

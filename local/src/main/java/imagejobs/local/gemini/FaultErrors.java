@@ -46,24 +46,10 @@ final class FaultErrors {
         return error;
     }
 
+    /** What a real quota answer looks like, for a quota of 10 requests per minute. */
     private static GeminiError quotaExceeded(String model, int retrySeconds) {
-        GeminiError error = new GeminiError(429, "RESOURCE_EXHAUSTED", "You exceeded your current quota, please"
-                + " check your plan and billing details. For more information on this error, head to:"
-                + " https://ai.google.dev/gemini-api/docs/rate-limits.\n* Quota exceeded for metric:"
-                + " generativelanguage.googleapis.com/generate_content_paid_tier_requests, limit: 10, model: "
-                + model + "\nPlease retry in " + retrySeconds + "s.");
-        ObjectNode violation = Json.object()
-                .put("quotaMetric", "generativelanguage.googleapis.com/generate_content_paid_tier_requests")
-                .put("quotaId", "GenerateRequestsPerMinutePerProjectPerModel")
-                .put("quotaValue", "10");
-        violation.putObject("quotaDimensions").put("location", "global").put("model", model);
-        ObjectNode quotaFailure = Json.object().put("@type", "type.googleapis.com/google.rpc.QuotaFailure");
-        quotaFailure.putArray("violations").add(violation);
-        ObjectNode help = Json.object().put("@type", "type.googleapis.com/google.rpc.Help");
-        help.putArray("links").addObject()
-                .put("description", "Learn more about Gemini API quotas")
-                .put("url", "https://ai.google.dev/gemini-api/docs/rate-limits");
-        return error.detail(quotaFailure).detail(help).detail(retryInfo(retrySeconds));
+        return QuotaErrors.exceeded(model, QuotaErrors.REQUESTS_METRIC, QuotaErrors.REQUESTS_PER_MINUTE, 10,
+                java.time.Duration.ofSeconds(retrySeconds));
     }
 
     /** google.rpc.RetryInfo as Gemini sends it: a protobuf Duration in JSON, whole seconds with an "s". */

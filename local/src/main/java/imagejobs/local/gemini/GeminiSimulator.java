@@ -42,12 +42,15 @@ public final class GeminiSimulator implements AutoCloseable {
     private final HungRequests hung;
     private final RequestLog log;
     private final PromptFailures failures;
+    private final QuotaMeter quotas;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private GeminiSimulator(GeminiSimulatorConfig config, ModelCatalog catalog) throws IOException {
         int instance = INSTANCES.incrementAndGet();
         this.log = new RequestLog(config.maxLoggedRequests(), config.maxLoggedBytes());
         this.failures = new PromptFailures();
+        config.quotas().check(catalog.all().stream().map(spec -> spec.upstreamModel()).toList());
+        this.quotas = QuotaMeter.system(config.quotas());
         // Daemon threads: a simulator a test forgot to close must not keep the JVM alive.
         this.workers = new ThreadPoolExecutor(config.threads(), config.threads(), 30, TimeUnit.SECONDS,
                 new LinkedBlockingQueue<>(), daemonThreads("gemini-sim-" + instance + "-http"));
@@ -58,13 +61,13 @@ public final class GeminiSimulator implements AutoCloseable {
         SimulatedAnswers answers = new SimulatedAnswers(ImageFactory.shared(), signatures);
         GenerateContentEndpoint generate = new GenerateContentEndpoint(catalog,
                 new ApiKeyCheck(config.expectedApiKey()), new SimulatedRequestCheck(signatures), answers, log,
-                failures, hung, timer, workers, config.maxRequestBytes());
+                failures, hung, timer, workers, config.maxRequestBytes(), quotas);
 
         // Loopback only: the simulator is never meant to be reachable from other machines.
         this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), config.port()),
                 128);
         server.createContext("/", generate);
-        server.createContext("/__sim/", new ControlEndpoints(log));
+        server.createContext("/__sim/", new ControlEndpoints(log, quotas));
         server.setExecutor(workers);
         server.start();
     }
@@ -108,6 +111,19 @@ public final class GeminiSimulator implements AutoCloseable {
         log.clear();
     }
 
+    /**
+     * What {@code GET /__sim/stats} shows: per model, calls received, calls answered 429 (by the quotas and in all),
+     * peak and current calls in flight, calls in the current 60-second window, and the limits.
+     */
+    public JsonNode stats() {
+        return quotas.stats();
+    }
+
+    /** {@code POST /__sim/stats/reset}: counters to zero and the quota windows emptied, for a benchmark's next run. */
+    public void resetStats() {
+        quotas.reset();
+    }
+
     /** Forgets how often each prompt was called, so {@code [sim:fail-times=N]} counts from zero again. */
     public void resetFailureCounts() {
         failures.reset();
@@ -136,7 +152,8 @@ public final class GeminiSimulator implements AutoCloseable {
         GeminiSimulator sim = start(GeminiSimulatorConfig.standalone(args, System.getenv()));
         Runtime.getRuntime().addShutdownHook(new Thread(sim::close, "gemini-sim-shutdown"));
         System.out.println("Gemini simulator listening on " + sim.baseUrl()
-                + " (POST /v1beta/models/{model}:generateContent, GET /__sim/requests, GET /__sim/health)");
+                + " (POST /v1beta/models/{model}:generateContent, GET /__sim/requests, GET /__sim/stats,"
+                + " GET /__sim/health)");
         // HttpServer's dispatcher thread is not a daemon: it keeps this JVM running until it is stopped.
     }
 

@@ -16,6 +16,8 @@ import java.util.Map;
  * @param hangLimit            how long {@code [sim:hang]} holds a request before dropping the connection
  * @param signatureSecret      key for thought signatures; null picks a random one, so a restarted simulator
  *                             rejects the previous one's signatures (set it to keep them valid)
+ * @param quotas               requests per minute and calls in flight per model, answered with Gemini's 429 when
+ *                             exceeded; {@link SimQuotas#NONE} for no limit
  */
 public record GeminiSimulatorConfig(
         int port,
@@ -25,7 +27,8 @@ public record GeminiSimulatorConfig(
         long maxLoggedBytes,
         long maxRequestBytes,
         Duration hangLimit,
-        String signatureSecret) {
+        String signatureSecret,
+        SimQuotas quotas) {
 
     public static final int DEFAULT_STANDALONE_PORT = 8090;
     public static final String PORT_ENV = "IMAGEJOBS_GEMINI_SIM_PORT";
@@ -45,61 +48,76 @@ public record GeminiSimulatorConfig(
         if (expectedApiKey != null && expectedApiKey.isBlank()) {
             expectedApiKey = null;
         }
+        if (quotas == null) {
+            quotas = SimQuotas.NONE;
+        }
     }
 
     /** Ephemeral port, any key, sizes fit for tests and benchmarks. */
     public static GeminiSimulatorConfig defaults() {
         return new GeminiSimulatorConfig(0, null, 64, 2000, 512L << 20, 100L << 20,
-                Duration.ofMinutes(10), null);
+                Duration.ofMinutes(10), null, SimQuotas.NONE);
     }
 
     /**
      * The standalone simulator's settings: the port from the first argument, else
      * {@value #PORT_ENV}, else {@value #DEFAULT_STANDALONE_PORT}; the expected key from {@value #API_KEY_ENV}
-     * and the signature secret from {@value #SECRET_ENV} when set.
+     * and the signature secret from {@value #SECRET_ENV} when set, the quotas from {@link SimQuotas#RPM_ENV} and
+     * {@link SimQuotas#CONCURRENCY_ENV}.
      */
     public static GeminiSimulatorConfig standalone(String[] args, Map<String, String> env) {
         String port = args.length > 0 ? args[0] : env.getOrDefault(PORT_ENV, "");
         GeminiSimulatorConfig config = defaults()
                 .withPort(port.isBlank() ? DEFAULT_STANDALONE_PORT : Integer.parseInt(port.trim()))
                 .withApiKey(env.get(API_KEY_ENV));
+        return config.withEnvironment(env);
+    }
+
+    /** The signature secret ({@value #SECRET_ENV}) and the quotas from the environment, where set. */
+    public GeminiSimulatorConfig withEnvironment(Map<String, String> env) {
         String secret = env.get(SECRET_ENV);
-        return secret == null || secret.isBlank() ? config : config.withSignatureSecret(secret);
+        GeminiSimulatorConfig config = secret == null || secret.isBlank() ? this : withSignatureSecret(secret);
+        return config.withQuotas(SimQuotas.fromEnvironment(env));
     }
 
     public GeminiSimulatorConfig withPort(int newPort) {
         return new GeminiSimulatorConfig(newPort, expectedApiKey, threads, maxLoggedRequests, maxLoggedBytes,
-                maxRequestBytes, hangLimit, signatureSecret);
+                maxRequestBytes, hangLimit, signatureSecret, quotas);
     }
 
     public GeminiSimulatorConfig withApiKey(String key) {
         return new GeminiSimulatorConfig(port, key, threads, maxLoggedRequests, maxLoggedBytes,
-                maxRequestBytes, hangLimit, signatureSecret);
+                maxRequestBytes, hangLimit, signatureSecret, quotas);
     }
 
     public GeminiSimulatorConfig withThreads(int count) {
         return new GeminiSimulatorConfig(port, expectedApiKey, count, maxLoggedRequests, maxLoggedBytes,
-                maxRequestBytes, hangLimit, signatureSecret);
+                maxRequestBytes, hangLimit, signatureSecret, quotas);
     }
 
     public GeminiSimulatorConfig withRequestLog(int maxRequests, long maxBytes) {
         return new GeminiSimulatorConfig(port, expectedApiKey, threads, maxRequests, maxBytes,
-                maxRequestBytes, hangLimit, signatureSecret);
+                maxRequestBytes, hangLimit, signatureSecret, quotas);
     }
 
     public GeminiSimulatorConfig withMaxRequestBytes(long bytes) {
         return new GeminiSimulatorConfig(port, expectedApiKey, threads, maxLoggedRequests, maxLoggedBytes,
-                bytes, hangLimit, signatureSecret);
+                bytes, hangLimit, signatureSecret, quotas);
     }
 
     public GeminiSimulatorConfig withHangLimit(Duration limit) {
         return new GeminiSimulatorConfig(port, expectedApiKey, threads, maxLoggedRequests, maxLoggedBytes,
-                maxRequestBytes, limit, signatureSecret);
+                maxRequestBytes, limit, signatureSecret, quotas);
     }
 
     public GeminiSimulatorConfig withSignatureSecret(String secret) {
         return new GeminiSimulatorConfig(port, expectedApiKey, threads, maxLoggedRequests, maxLoggedBytes,
-                maxRequestBytes, hangLimit, secret);
+                maxRequestBytes, hangLimit, secret, quotas);
+    }
+
+    public GeminiSimulatorConfig withQuotas(SimQuotas newQuotas) {
+        return new GeminiSimulatorConfig(port, expectedApiKey, threads, maxLoggedRequests, maxLoggedBytes,
+                maxRequestBytes, hangLimit, signatureSecret, newQuotas);
     }
 
     @Override
@@ -109,6 +127,6 @@ public record GeminiSimulatorConfig(
                 + ", threads=" + threads + ", maxLoggedRequests=" + maxLoggedRequests
                 + ", maxLoggedBytes=" + maxLoggedBytes
                 + ", maxRequestBytes=" + maxRequestBytes + ", hangLimit=" + hangLimit
-                + ", signatureSecret=" + (signatureSecret == null ? "random" : "set") + "]";
+                + ", signatureSecret=" + (signatureSecret == null ? "random" : "set") + ", quotas=" + quotas + "]";
     }
 }

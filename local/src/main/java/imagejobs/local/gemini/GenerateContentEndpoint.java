@@ -25,10 +25,12 @@ import imagejobs.shared.json.Json;
 
 /**
  * {@code POST /v1beta/models/{model}:generateContent}: logs the request, then answers in Gemini's order
- * (API key, model, body), then applies the prompt's fault directives and answers.
+ * (API key, model, quota, body), then applies the prompt's fault directives and answers. A call admitted by the
+ * quota counts as in flight until its answer is written or its connection dropped.
  */
 final class GenerateContentEndpoint implements HttpHandler {
     private static final Pattern PATH = Pattern.compile("/v1beta/models/([^/:]+):([A-Za-z]+)");
+    private static final String ADMISSION = "imagejobs.sim.admission";
 
     private final Map<String, ModelSpec> byUpstreamId = new HashMap<>();
     private final ApiKeyCheck apiKeys;
@@ -40,10 +42,11 @@ final class GenerateContentEndpoint implements HttpHandler {
     private final ScheduledExecutorService timer;
     private final Executor workers;
     private final long maxRequestBytes;
+    private final QuotaMeter quotas;
 
     GenerateContentEndpoint(ModelCatalog catalog, ApiKeyCheck apiKeys, SimulatedRequestCheck requestCheck,
             SimulatedAnswers answers, RequestLog log, PromptFailures failures, HungRequests hung,
-            ScheduledExecutorService timer, Executor workers, long maxRequestBytes) {
+            ScheduledExecutorService timer, Executor workers, long maxRequestBytes, QuotaMeter quotas) {
         catalog.all().forEach(spec -> byUpstreamId.putIfAbsent(spec.upstreamModel(), spec));
         this.apiKeys = apiKeys;
         this.requestCheck = requestCheck;
@@ -54,6 +57,7 @@ final class GenerateContentEndpoint implements HttpHandler {
         this.timer = timer;
         this.workers = workers;
         this.maxRequestBytes = maxRequestBytes;
+        this.quotas = quotas;
     }
 
     @Override
@@ -91,17 +95,21 @@ final class GenerateContentEndpoint implements HttpHandler {
         if (!route.group(2).equals("generateContent") || !exchange.getRequestMethod().equals("POST")) {
             throw new GeminiError(404, "NOT_FOUND", "Method not found.");
         }
+        // Gemini's quota is checked before the body is: a call over quota is refused whatever it asks.
+        QuotaMeter.Admission admission = quotas.admit(model.upstreamModel());
+        exchange.setAttribute(ADMISSION, admission);
         if (json == null) {
             throw GeminiError.badField(null, "Invalid JSON payload received. Unexpected token.");
         }
         SimulatedRequest request = requestCheck.check(model, json);
         FaultDirectives faults = FaultDirectives.parse(request.lastUserText());
         if (faults.delayMillis() > 0) {
+            admission.expectEndIn(faults.delayMillis());
             // Waiting on a timer rather than in this thread: delayed calls must not use up the request threads.
             try {
                 timer.schedule(() -> resume(exchange, request, faults), faults.delayMillis(), TimeUnit.MILLISECONDS);
             } catch (RejectedExecutionException e) {
-                exchange.close(); // closing down
+                drop(exchange); // closing down
             }
             return;
         }
@@ -120,13 +128,13 @@ final class GenerateContentEndpoint implements HttpHandler {
                 }
             });
         } catch (RejectedExecutionException e) {
-            exchange.close(); // closing down
+            drop(exchange); // closing down
         }
     }
 
     private void answer(HttpExchange exchange, SimulatedRequest request, FaultDirectives faults) {
         if (faults.hang()) {
-            hung.park(exchange);
+            hung.park(exchange, () -> drop(exchange));
             return;
         }
         String model = request.model().upstreamModel();
@@ -136,6 +144,9 @@ final class GenerateContentEndpoint implements HttpHandler {
             return;
         }
         if (faults.status() != null) {
+            if (faults.status() == 429) {
+                quotas.answered429(model);
+            }
             sendError(exchange, FaultErrors.forStatus(faults.status(), faults.retryAfterSeconds(), model),
                     faults.slowBodyMillis());
             return;
@@ -176,6 +187,23 @@ final class GenerateContentEndpoint implements HttpHandler {
             ResponseWriter.send(exchange, status, body, headers, spreadMillis);
         } catch (IOException e) {
             // The client went away (timeouts in tests do that on purpose); nothing left to answer.
+        } finally {
+            endAdmission(exchange);
+        }
+    }
+
+    /** Drops the connection without an answer; the call no longer counts as in flight. */
+    private static void drop(HttpExchange exchange) {
+        try {
+            exchange.close();
+        } finally {
+            endAdmission(exchange);
+        }
+    }
+
+    private static void endAdmission(HttpExchange exchange) {
+        if (exchange.getAttribute(ADMISSION) instanceof QuotaMeter.Admission admission) {
+            admission.close();
         }
     }
 

@@ -1,7 +1,6 @@
 package imagejobs.local.gemini;
 
 import java.time.Duration;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -14,7 +13,7 @@ import com.sun.net.httpserver.HttpExchange;
  * hang limit or when the simulator closes, whichever comes first.
  */
 final class HungRequests {
-    private final Set<HttpExchange> parked = ConcurrentHashMap.newKeySet();
+    private final java.util.Map<HttpExchange, Runnable> parked = new ConcurrentHashMap<>();
     private final ScheduledExecutorService timer;
     private final Duration limit;
 
@@ -23,19 +22,21 @@ final class HungRequests {
         this.limit = limit;
     }
 
-    void park(HttpExchange exchange) {
-        parked.add(exchange);
+    /** @param drop closes the exchange (and whatever else it holds) when its time is up */
+    void park(HttpExchange exchange, Runnable drop) {
+        parked.put(exchange, drop);
         timer.schedule(() -> release(exchange), limit.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** Closing an exchange that sent no headers drops the connection: the client sees the server vanish. */
     private void release(HttpExchange exchange) {
-        if (parked.remove(exchange)) {
-            exchange.close();
+        Runnable drop = parked.remove(exchange);
+        if (drop != null) {
+            drop.run();
         }
     }
 
     void releaseAll() {
-        parked.forEach(this::release);
+        parked.keySet().forEach(this::release);
     }
 }

@@ -41,6 +41,10 @@ class GeminiFaultsReliabilityTest {
     private static final String SUITE = "faults";
     private static final String MODEL = "gemini-3.1-flash-image-preview";
     private static final long SEED = 20261123L;
+    /** The model the 429 storms go to (ServiceStack's, unused by the rest of the mix). */
+    private static final String THROTTLED_MODEL = "gemini-2.5-flash-image-preview-hd";
+    /** A scenario whose number of calls is not fixed (429s, see the mix). */
+    private static final int ANY_CALLS = -1;
 
     /** One kind of injected fault and what it must lead to. */
     record Scenario(String name, String directives, int jobs, String status, String code, int calls,
@@ -50,8 +54,11 @@ class GeminiFaultsReliabilityTest {
     /** The mix: 200 jobs. Calls: 1 when the answer is final, MAX_ATTEMPTS (4) when every try fails retryably. */
     static final List<Scenario> MIX = List.of(
             new Scenario("ok", "", 66, "success", null, 1, 0, 0),
+            // 429s spend no attempt and pause their model for every worker: on a model of their own, retried after
+            // each cool-down until MAX_QUEUE_SECONDS (60 s here), then QUEUE_TIMEOUT; how many calls that takes
+            // depends on the rate the gate learns from them (ANY_CALLS).
             new Scenario("429-storm-retry-after-1s", "[sim:status=429][sim:retry-after=1]", 12, "failed",
-                    "RATE_LIMITED", 4, 950, 4),
+                    "QUEUE_TIMEOUT", ANY_CALLS, 950, ANY_CALLS),
             new Scenario("503x1-retry-after-2s", "[sim:fail-times=1][sim:retry-after=2]", 5, "success", null, 2,
                     1950, 1),
             new Scenario("503x2-retry-after-1s", "[sim:fail-times=2][sim:retry-after=1]", 20, "success", null, 3,
@@ -109,7 +116,9 @@ class GeminiFaultsReliabilityTest {
                 String m = "relf-" + run + "-" + i;
                 byMarker.put(Integer.toString(i), s);
                 String prompt = "a lighthouse " + m + " " + s.directives();
-                submits.add(clients.submit(() -> idByMarker.put(m, api.submit(MODEL, prompt, "0.5K"))));
+                String model = s.code() != null && s.code().equals("QUEUE_TIMEOUT") ? THROTTLED_MODEL : MODEL;
+                String size = model.equals(THROTTLED_MODEL) ? "1K" : "0.5K"; // the HD variant has 1K only
+                submits.add(clients.submit(() -> idByMarker.put(m, api.submit(model, prompt, size))));
                 if (i < timeouts.size()) {
                     submits.get(i).get(); // the long ones surely start first
                 }
@@ -143,14 +152,19 @@ class GeminiFaultsReliabilityTest {
             int n = seen.size();
             totalCalls += n;
             maxCalls = Math.max(maxCalls, n);
-            faulty += s.faultyCalls();
+            faulty += s.faultyCalls() == ANY_CALLS ? n : s.faultyCalls();
             perScenario.computeIfAbsent(s.name(), k -> new int[2])[0]++;
             String outcome = job == null ? "missing" : job.status() == JobStatus.SUCCESS ? "success"
                     : job.status().wire() + ":" + (job.error() == null ? "?" : job.error().code());
             bySuccessOrCode.merge(outcome, 1, Integer::sum);
             String expected = s.status().equals("success") ? "success" : "failed:" + s.code();
-            if (!outcome.equals(expected) || n != s.calls() || n > ReliabilityStack.MAX_ATTEMPTS
-                    || job.attempts() != n) {
+            boolean callsRight = s.calls() == ANY_CALLS
+                    // The first 429 pauses the model: some storm jobs time out without a call of their own. (The
+                    // jobs come from the listing index, which does not carry the throttled count: GET shows the
+                    // attempts as uncounted, WorkerFaultsEndToEndTest checks that.)
+                    ? job != null
+                    : n == s.calls() && n <= ReliabilityStack.MAX_ATTEMPTS;
+            if (!outcome.equals(expected) || !callsRight || job.attempts() != n) {
                 wrong.add(s.name() + " " + id + ": " + outcome + " after " + n + " calls, attempts "
                         + (job == null ? "?" : job.attempts()) + "; expected " + expected + " after " + s.calls());
             } else {

@@ -51,8 +51,9 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * <li>everything the functions and the stack log is captured ({@link LogCapture}) for the secrets scan;</li>
  * <li>the Gemini simulator keeps up to 100,000 requests in its log, so upstream calls can be counted per job.</li>
  * </ul>
- * The functions otherwise run with the production defaults, plus RETRY_BASE_MILLIS=20 and
- * ALLOW_LOOPBACK_REFERENCES=true as on the shared stack.
+ * The functions otherwise run with the production defaults, plus RETRY_BASE_MILLIS=20, ALLOW_LOOPBACK_REFERENCES=true
+ * and MAX_QUEUE_SECONDS=60 as on the shared stack (a job answered 429 on every call ends in QUEUE_TIMEOUT after a
+ * minute; 429s pause their model for every worker, so suites send them to a model of their own).
  */
 final class ReliabilityStack {
     static final String PREFIX = "RELIABILITY";
@@ -114,6 +115,7 @@ final class ReliabilityStack {
                     .functionEnvironment("RETRY_BASE_MILLIS", "20")
                     .functionEnvironment("ALLOW_LOOPBACK_REFERENCES", "true")
                     .functionEnvironment("READ_RATE_PER_MINUTE", "0")
+                    .functionEnvironment("MAX_QUEUE_SECONDS", "60")
                     .out(logs.stream())
                     .build());
             holder[0] = s;

@@ -132,8 +132,10 @@ class ClientVisibleErrorsEndToEndTest {
                 "[sim:status=502]", "[sim:status=503]", "[sim:status=504]", "[sim:status=429]", "[sim:malformed]",
                 "[sim:fail-times=2]", "[sim:finish=OTHER]", "[sim:finish=MISSING_THOUGHT_SIGNATURE]",
                 "[sim:block=SAFETY]", "[sim:no-image]")) {
-            ids.put("gemini " + directive, WorkerStack.submit(tenant,
-                    WorkerStack.simple(MODEL, WorkerStack.marker("a cat") + " " + directive)));
+            // A 429 pauses its model for every worker: it goes to a model of its own (it ends in QUEUE_TIMEOUT).
+            ids.put("gemini " + directive, WorkerStack.submit(tenant, WorkerStack.simple(
+                    directive.equals("[sim:status=429]") ? ServiceStack.THROTTLED_MODEL : MODEL,
+                    WorkerStack.marker("a cat") + " " + directive)));
         }
 
         List<String> texts = new ArrayList<>();

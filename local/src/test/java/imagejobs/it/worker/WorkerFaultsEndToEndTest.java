@@ -37,7 +37,7 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 class WorkerFaultsEndToEndTest {
     private static final int MAX_ATTEMPTS = 4;
     private static final String MODEL = "gemini-2.5-flash-image";
-    /** Gemini's RetryInfo / Retry-After in the 429 case, well above the stack's 20 ms backoff base. */
+    /** Gemini's RetryInfo / Retry-After in the 429 case: the model's cool-down, far above the 20 ms backoff base. */
     private static final int RETRY_AFTER_SECONDS = 2;
     private static final String RATE_LIMITED = "[sim:status=429] [sim:retry-after=" + RETRY_AFTER_SECONDS + "]";
 
@@ -58,7 +58,7 @@ class WorkerFaultsEndToEndTest {
     private static WorkerStack.Tenant tenant;
     private static final Map<String, String> IDS = new ConcurrentHashMap<>();
     private static final Map<String, String> MARKERS = new ConcurrentHashMap<>();
-    /** The 429 job as a client saw it between two deliveries. */
+    /** The 429 job as a client saw it while it waited for the model's cool-down. */
     private static JsonNode betweenAttempts;
 
     @BeforeAll
@@ -73,15 +73,17 @@ class WorkerFaultsEndToEndTest {
         for (String directive : order) {
             String marker = WorkerStack.marker("a cat");
             MARKERS.put(directive, marker);
-            IDS.put(directive, WorkerStack.submit(tenant, WorkerStack.simple(MODEL, marker + " " + directive,
+            // 429s pause their model for every worker: on a model of their own, the other faults run unhindered.
+            IDS.put(directive, WorkerStack.submit(tenant, WorkerStack.simple(
+                    directive.equals(RATE_LIMITED) ? ServiceStack.THROTTLED_MODEL : MODEL, marker + " " + directive,
                     "aspect_ratio", "1:1")));
         }
-        // While the others run: the rate-limited job waits for its next delivery, queued, with its last error.
+        // While the others run: the rate-limited job waits in the queue for the model's cool-down, and says so.
         String id = IDS.get(RATE_LIMITED);
         JsonNode[] seen = new JsonNode[1];
-        Deadline.await(Duration.ofSeconds(30), "the 429 job to wait for a retry", () -> {
+        Deadline.await(Duration.ofSeconds(30), "the 429 job to wait for the cool-down", () -> {
             seen[0] = tenant.api().get("/v1/requests/" + id).body();
-            return seen[0].has("last_error") || ServiceStack.TERMINAL.contains(seen[0].path("status").asText());
+            return seen[0].has("waiting") || ServiceStack.TERMINAL.contains(seen[0].path("status").asText());
         });
         betweenAttempts = seen[0];
     }
@@ -100,7 +102,6 @@ class WorkerFaultsEndToEndTest {
             "[sim:status=409]                       | UPSTREAM_ERROR       | 1 | false | HTTP 409 ABORTED",
             "[sim:status=499]                       | UPSTREAM_ERROR       | 1 | false | HTTP 499 CANCELLED",
             "[sim:status=501]                       | UPSTREAM_ERROR       | 1 | false | HTTP 501 UNIMPLEMENTED",
-            "[sim:status=429] [sim:retry-after=2]   | RATE_LIMITED         | 4 | true  | You exceeded your current quota",
             "[sim:status=500]                       | UPSTREAM_UNAVAILABLE | 4 | true  | HTTP 500 INTERNAL",
             "[sim:status=502]                       | UPSTREAM_UNAVAILABLE | 4 | true  | HTTP 502 UNAVAILABLE",
             "[sim:status=503]                       | UPSTREAM_UNAVAILABLE | 4 | true  | The model is overloaded",
@@ -187,16 +188,26 @@ class WorkerFaultsEndToEndTest {
     }
 
     @Test
-    void aRetryableFailureWaitsInTheQueueWithItsLastErrorAndGeminisRetryDelay() {
-        // Seen between two deliveries: back to queued, the attempt counted, the error that will be retried.
+    void a429SpendsNoAttemptPausesTheModelForItsRetryDelayAndEndsInQueueTimeout() {
+        // Seen while it waited: queued, why (the model's cool-down), no attempt counted.
         assertEquals("queued", betweenAttempts.path("status").asText(), betweenAttempts::toString);
-        assertTrue(betweenAttempts.path("attempts").asInt() >= 1, betweenAttempts::toString);
-        assertTrue(betweenAttempts.path("last_error").asText().startsWith("RATE_LIMITED"), betweenAttempts::toString);
+        assertEquals(0, betweenAttempts.path("attempts").asInt(), betweenAttempts::toString);
+        assertEquals("UPSTREAM_QUOTA", betweenAttempts.at("/waiting/reason").asText(), betweenAttempts::toString);
+        assertEquals("COOL_DOWN", betweenAttempts.at("/waiting/detail").asText(), betweenAttempts::toString);
+        assertEquals(ServiceStack.THROTTLED_MODEL, betweenAttempts.at("/waiting/model").asText());
 
-        // Each redelivery came no sooner than the RetryInfo / Retry-After Gemini sent (far above the 20 ms base).
-        WorkerStack.awaitTerminal(tenant, IDS.get(RATE_LIMITED));
+        // Every call came no sooner than the RetryInfo / Retry-After Gemini sent; the job gave up only after
+        // MAX_QUEUE_SECONDS (60 s on the test stack), never after MAX_ATTEMPTS.
+        JsonNode job = WorkerStack.awaitTerminal(tenant, IDS.get(RATE_LIMITED));
+        assertEquals("failed", job.path("status").asText(), job::toString);
+        assertEquals("QUEUE_TIMEOUT", job.at("/error/code").asText(), job::toString);
+        assertTrue(job.at("/error/retryable").asBoolean(), job::toString);
+        assertTrue(job.at("/error/message").asText().startsWith("waited 1 min in the queue for "
+                + ServiceStack.THROTTLED_MODEL), job::toString);
+        assertEquals(0, job.path("attempts").asInt(), job::toString);
         List<JsonNode> calls = ServiceStack.simulatorCalls(MARKERS.get(RATE_LIMITED));
-        assertEquals(MAX_ATTEMPTS, calls.size());
+        // Called again after the cool-down (how often depends on the rate the gate learned from the 429s).
+        assertTrue(calls.size() >= 2, "called again after the cool-down: " + calls.size());
         for (int i = 1; i < calls.size(); i++) {
             Duration gap = Duration.between(Instant.parse(calls.get(i - 1).path("received_at").asText()),
                     Instant.parse(calls.get(i).path("received_at").asText()));

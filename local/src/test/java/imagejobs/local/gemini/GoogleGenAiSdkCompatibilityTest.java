@@ -137,6 +137,26 @@ class GoogleGenAiSdkCompatibilityTest {
         assertEquals(404, unknown.code());
     }
 
+    @Test
+    void sdkSeesTheQuotaAnswerAsGemini429() {
+        try (GeminiSimulator limited = GeminiSimulator.start(GeminiSimulatorConfig.defaults().withApiKey(KEY)
+                .withQuotas(SimQuotas.of("gemini-2.5-flash-image:1", null)));
+             Client quotaClient = Client.builder().apiKey(KEY).httpOptions(HttpOptions.builder()
+                     .baseUrl(limited.baseUrl()).retryOptions(HttpRetryOptions.builder().attempts(1)).build())
+                     .build()) {
+            quotaClient.models.generateContent("gemini-2.5-flash-image", "first", null);
+
+            ClientException quota = assertThrows(ClientException.class,
+                    () -> quotaClient.models.generateContent("gemini-2.5-flash-image", "second", null));
+
+            assertEquals(429, quota.code());
+            assertEquals("RESOURCE_EXHAUSTED", quota.status());
+            assertTrue(quota.getMessage().contains("Please retry in"), quota.getMessage());
+            assertEquals(1, limited.stats().path("models").path("gemini-2.5-flash-image").path("throttled_rpm")
+                    .asInt(), "one refused call, no SDK retries");
+        }
+    }
+
     private static Part imagePart(List<Part> parts) {
         return parts.stream().filter(p -> p.inlineData().isPresent()).findFirst()
                 .orElseThrow(() -> new AssertionError("no image part in " + parts));

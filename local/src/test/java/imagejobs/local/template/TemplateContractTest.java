@@ -780,7 +780,7 @@ class TemplateContractTest {
                 kept.add(r.logicalId());
             }
         }
-        assertEquals(List.of("JobsTable", "KeysTable", "ImagesBucket"), kept);
+        assertEquals(List.of("JobsTable", "KeysTable", "LimitsTable", "ImagesBucket"), kept);
     }
 
     /**
@@ -797,7 +797,7 @@ class TemplateContractTest {
         assertTrue(check.properties().get("Value").toString().contains("AWS::StackName"));
         Pattern rule = Pattern.compile(check.properties().get("AllowedPattern").toString());
         Map<String, Object> resources = map(template.document().get("Resources"));
-        for (String id : List.of("JobsTable", "KeysTable", "ImagesBucket")) {
+        for (String id : List.of("JobsTable", "KeysTable", "LimitsTable", "ImagesBucket")) {
             assertTrue(asStrings(map(resources.get(id)).get("DependsOn")).contains("BucketNameCheck"), id);
         }
         assertFalse(map(resources.get("BucketNameCheck")).containsKey("DependsOn"), "created first");

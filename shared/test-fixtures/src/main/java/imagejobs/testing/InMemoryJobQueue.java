@@ -63,6 +63,17 @@ public class InMemoryJobQueue implements JobQueue {
         messages.put("m" + messages.size() + "-" + requestId, new Message(JobMessage.body(requestId), clock.instant()));
     }
 
+    @Override
+    public synchronized void sendDelayed(String requestId, String waitToken, int delaySeconds, String groupId) {
+        if (failure != null) {
+            throw failure;
+        }
+        int delay = Math.max(0, Math.min(MAX_DELAY_SECONDS, delaySeconds));
+        sent.add(requestId);
+        messages.put("m" + messages.size() + "-" + requestId, new Message(JobMessage.body(requestId, waitToken),
+                clock.instant().plusSeconds(delay)));
+    }
+
     /** Receives up to {@code max} visible messages, each then invisible for {@link #VISIBILITY_TIMEOUT}. */
     public synchronized List<Received> receive(int max) {
         Instant now = clock.instant();

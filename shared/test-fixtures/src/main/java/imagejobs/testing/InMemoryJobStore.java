@@ -153,7 +153,8 @@ public class InMemoryJobStore implements JobStore {
             return Optional.empty();
         }
         Job claimed = write(with(j, JobStatus.PROCESSING, j.startedAt() == null ? now : j.startedAt(), j.completedAt(),
-                j.attempts() + 1, leaseUntil, null, j.outcome(), j.error(), j.lastError(), now));
+                j.attempts() + 1, leaseUntil, null, j.outcome(), j.error(), j.lastError(), now)
+                .withWaiting(j.waitToken(), null, now));
         return Optional.of(claimed);
     }
 
@@ -202,6 +203,45 @@ public class InMemoryJobStore implements JobStore {
         }
         write(with(j, JobStatus.QUEUED, j.startedAt(), j.completedAt(), j.attempts(), null, retryAt, j.outcome(),
                 j.error(), lastError, now));
+        return true;
+    }
+
+    @Override
+    public synchronized boolean markWaiting(String requestId, String expectedToken, String newToken,
+                                            Job.Waiting waiting, Instant now) {
+        Job j = jobs.get(requestId);
+        if (j == null || j.status() != JobStatus.QUEUED || !Objects.equals(j.waitToken(), expectedToken)) {
+            return j != null && j.status() == JobStatus.QUEUED && Objects.equals(j.waitToken(), newToken);
+        }
+        write(j.withWaiting(newToken, waiting, now));
+        return true;
+    }
+
+    @Override
+    public synchronized boolean failQueued(String requestId, JobError error, Instant now) {
+        Job j = jobs.get(requestId);
+        if (j == null || j.status() != JobStatus.QUEUED) {
+            return j != null && failedBy(j, error, now);
+        }
+        write(failed(j, error, now));
+        return true;
+    }
+
+    @Override
+    public synchronized boolean requeueThrottled(String requestId, int attempt, Instant now) {
+        Job j = current(requestId, attempt);
+        if (j == null) {
+            Job seen = jobs.get(requestId);
+            return seen != null && seen.status() == JobStatus.QUEUED && seen.attempts() == attempt
+                    && seen.throttled() > 0 && sameMillis(seen.updatedAt(), now);
+        }
+        Job queued = with(j, JobStatus.QUEUED, j.startedAt(), j.completedAt(), j.attempts(), null, null, j.outcome(),
+                j.error(), j.lastError(), now);
+        write(new Job(queued.requestId(), queued.tenant(), queued.model(), queued.status(), queued.source(),
+                queued.sourceKey(), queued.createdAt(), queued.updatedAt(), queued.startedAt(), queued.completedAt(),
+                queued.attempts(), null, null, queued.request(), queued.requestKey(), queued.requestHash(),
+                queued.outcome(), queued.error(), queued.lastError(), queued.expiresAt(), queued.waitToken(), null,
+                j.throttled() + 1));
         return true;
     }
 
@@ -334,7 +374,10 @@ public class InMemoryJobStore implements JobStore {
                 ms(j.updatedAt()), ms(j.startedAt()), ms(j.completedAt()), j.attempts(), ms(j.leaseUntil()),
                 ms(j.retryAt()), j.request(), j.requestKey(), j.requestHash(),
                 j.outcome() == null ? null : j.outcome().deepCopy(), j.error(), j.lastError(),
-                j.expiresAt() == null ? null : j.expiresAt().truncatedTo(ChronoUnit.SECONDS));
+                j.expiresAt() == null ? null : j.expiresAt().truncatedTo(ChronoUnit.SECONDS), j.waitToken(),
+                j.waiting() == null ? null : new Job.Waiting(j.waiting().ticket(), j.waiting().reservation(),
+                        j.waiting().detail(), j.waiting().model(), ms(j.waiting().since()),
+                        ms(j.waiting().nextCheckAt())), j.throttled());
     }
 
     private static Instant ms(Instant t) {
@@ -346,6 +389,6 @@ public class InMemoryJobStore implements JobStore {
                             Instant updatedAt) {
         return new Job(j.requestId(), j.tenant(), j.model(), status, j.source(), j.sourceKey(), j.createdAt(),
                 updatedAt, startedAt, completedAt, attempts, leaseUntil, retryAt, j.request(), j.requestKey(),
-                j.requestHash(), outcome, error, lastError, j.expiresAt());
+                j.requestHash(), outcome, error, lastError, j.expiresAt(), j.waitToken(), j.waiting(), j.throttled());
     }
 }

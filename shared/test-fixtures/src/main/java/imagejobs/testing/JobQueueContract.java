@@ -71,6 +71,16 @@ public abstract class JobQueueContract {
     }
 
     @Test
+    void aDelayedMessageCarriesItsWaitTokenAndStaysAwayForItsDelay() {
+        queue.sendDelayed("job-now", "token-1", 0, "tenant-a");
+        queue.sendDelayed("job-later", "token-2", 600, "tenant-a");
+        List<Received> got = receive(queue, 10);
+        assertEquals(1, got.size());
+        assertEquals(Optional.of("job-now"), JobMessage.requestId(got.get(0).body()));
+        assertEquals(Optional.of("token-1"), JobMessage.waitToken(got.get(0).body()));
+    }
+
+    @Test
     void retryAfterAnUnknownReceiptHandleFailsForGood() {
         DependencyFailure failure = assertThrows(DependencyFailure.class,
                 () -> queue.retryAfter("not-a-receipt-handle", Duration.ofSeconds(5)));

@@ -197,6 +197,67 @@ public abstract class JobStoreContract {
     }
 
     @Test
+    void aWaitingJobMovesOnOnlyFromTheTokenItHolds() {
+        Job job = created("a", T0);
+        Instant at = T0.plusSeconds(2).truncatedTo(ChronoUnit.MILLIS);
+        Job.Waiting waiting = new Job.Waiting(7L, null, "RATE", "gemini-3-pro-image-preview", at, at.plusSeconds(40));
+        assertTrue(store.markWaiting(job.requestId(), null, "t1", waiting, at));
+        Job stored = store.get(job.requestId()).orElseThrow();
+        assertEquals(JobStatus.QUEUED, stored.status());
+        assertEquals("t1", stored.waitToken());
+        assertEquals(waiting, stored.waiting());
+        assertTrue(store.markWaiting(job.requestId(), null, "t1", waiting, at), "a repeat counts as done");
+        assertFalse(store.markWaiting(job.requestId(), null, "t2", waiting, at), "a stale copy (no token)");
+        assertFalse(store.markWaiting(job.requestId(), "t0", "t3", waiting, at), "a stale copy (another token)");
+
+        Job.Waiting reserved = new Job.Waiting(null, "lease-9", "RATE", "gemini-3-pro-image-preview", at,
+                at.plusSeconds(50));
+        assertTrue(store.markWaiting(job.requestId(), "t1", "t4", reserved, at.plusSeconds(40)));
+        assertEquals(reserved, store.get(job.requestId()).orElseThrow().waiting(), "the ticket is gone");
+
+        Job claimed = store.claim(job.requestId(), at.plusSeconds(50), at.plusSeconds(400)).orElseThrow();
+        assertNull(claimed.waiting(), "a claimed job no longer waits");
+        assertEquals("t4", claimed.waitToken(), "its message still carries the token");
+        assertFalse(store.markWaiting(job.requestId(), "t4", "t5", waiting, at.plusSeconds(51)), "not queued");
+    }
+
+    @Test
+    void aThrottledAttemptGoesBackToTheQueueWithoutCounting() {
+        Job job = claimed("a");
+        Instant now = T0.plusSeconds(5);
+        assertTrue(store.requeueThrottled(job.requestId(), 1, now));
+        Job queued = store.get(job.requestId()).orElseThrow();
+        assertEquals(JobStatus.QUEUED, queued.status());
+        assertEquals(1, queued.attempts());
+        assertEquals(1, queued.throttled());
+        assertEquals(0, queued.countedAttempts());
+        assertNull(queued.leaseUntil());
+        assertNull(queued.retryAt());
+        assertTrue(store.requeueThrottled(job.requestId(), 1, now), "a repeat counts as done");
+        assertEquals(1, store.get(job.requestId()).orElseThrow().throttled());
+        assertFalse(store.requeueThrottled(job.requestId(), 2, now), "not the current attempt");
+        Job again = store.claim(job.requestId(), now, now.plusSeconds(60)).orElseThrow();
+        assertEquals(2, again.attempts());
+        assertEquals(1, again.countedAttempts());
+    }
+
+    @Test
+    void onlyAQueuedJobFailsForWaitingTooLong() {
+        JobError timeout = new JobError("QUEUE_TIMEOUT", "waited 6 h", true);
+        Job waiting = created("a", T0);
+        Instant at = T0.plusSeconds(21_600);
+        assertTrue(store.failQueued(waiting.requestId(), timeout, at));
+        Job failed = store.get(waiting.requestId()).orElseThrow();
+        assertEquals(JobStatus.FAILED, failed.status());
+        assertEquals(timeout, failed.error());
+        assertEquals(0, failed.attempts());
+        assertTrue(store.failQueued(waiting.requestId(), timeout, at), "a repeat counts as done");
+        Job running = claimed("b");
+        assertFalse(store.failQueued(running.requestId(), timeout, at));
+        assertEquals(JobStatus.PROCESSING, store.get(running.requestId()).orElseThrow().status());
+    }
+
+    @Test
     void cancelOnlyTakesAQueuedJob() {
         Job job = created("a", T0);
         Instant at = T0.plusSeconds(3);

@@ -191,7 +191,8 @@ public final class DynamoJobStore implements JobStore {
             return update(UpdateItemRequest.builder().tableName(table).key(key(requestId))
                     .updateExpression("SET #status = :processing, " + ATTEMPTS + " = if_not_exists(" + ATTEMPTS
                             + ", :zero) + :one, " + LEASE_UNTIL + " = :lease, " + STARTED_AT + " = if_not_exists("
-                            + STARTED_AT + ", :nowIso), " + UPDATED_AT + " = :nowIso REMOVE " + RETRY_AT)
+                            + STARTED_AT + ", :nowIso), " + UPDATED_AT + " = :nowIso REMOVE " + RETRY_AT + ", "
+                            + WAITING_ATTRIBUTES)
                     .conditionExpression("(#status = :queued AND (attribute_not_exists(" + RETRY_AT + ") OR " + RETRY_AT
                             + " <= :nowMs)) OR (#status = :processing AND " + LEASE_UNTIL + " < :nowMs)")
                     .expressionAttributeNames(Map.of("#status", STATUS))
@@ -252,6 +253,77 @@ public final class DynamoJobStore implements JobStore {
                     .expressionAttributeValues(attemptValues(attempt, values))
                     .build(), job -> job.status() == JobStatus.QUEUED && job.attempts() == attempt
                     && at(job.retryAt(), retryAt) && lastError.equals(job.lastError())).isPresent();
+        });
+    }
+
+    @Override
+    public boolean markWaiting(String requestId, String expectedToken, String newToken, Job.Waiting waiting,
+                               Instant now) {
+        return AwsFailures.call(Dependency.JOBS_TABLE, () -> {
+            Map<String, AttributeValue> waitingValues = waitingValues(waiting);
+            Map<String, AttributeValue> values = new HashMap<>();
+            Map<String, String> names = new HashMap<>(Map.of("#status", STATUS));
+            StringBuilder set = new StringBuilder("SET " + WAIT_TOKEN + " = :token, " + UPDATED_AT + " = :now");
+            int i = 0;
+            for (Map.Entry<String, AttributeValue> e : waitingValues.entrySet()) {
+                set.append(", #w").append(i).append(" = :w").append(i);
+                names.put("#w" + i, e.getKey());
+                values.put(":w" + i, e.getValue());
+                i++;
+            }
+            List<String> remove = new ArrayList<>();
+            for (String name : List.of(WAIT_TICKET, WAIT_RESERVATION)) {
+                if (!waitingValues.containsKey(name)) {
+                    remove.add(name);
+                }
+            }
+            values.put(":queued", s(JobStatus.QUEUED.wire()));
+            values.put(":token", s(newToken));
+            values.put(":now", s(Timestamps.format(now)));
+            String condition = "#status = :queued AND ";
+            if (expectedToken == null) {
+                condition += "attribute_not_exists(" + WAIT_TOKEN + ")";
+            } else {
+                condition += WAIT_TOKEN + " = :expected";
+                values.put(":expected", s(expectedToken));
+            }
+            return update(UpdateItemRequest.builder().tableName(table).key(key(requestId))
+                    .updateExpression(set + (remove.isEmpty() ? "" : " REMOVE " + String.join(", ", remove)))
+                    .conditionExpression(condition)
+                    .expressionAttributeNames(names)
+                    .expressionAttributeValues(values)
+                    .build(), job -> job.status() == JobStatus.QUEUED && newToken.equals(job.waitToken()))
+                    .isPresent();
+        });
+    }
+
+    @Override
+    public boolean failQueued(String requestId, JobError error, Instant now) {
+        return AwsFailures.call(Dependency.JOBS_TABLE, () -> {
+            Map<String, AttributeValue> values = failValues(error, now);
+            values.put(":queued", s(JobStatus.QUEUED.wire()));
+            return update(UpdateItemRequest.builder().tableName(table).key(key(requestId))
+                    .updateExpression(failExpression())
+                    .conditionExpression("#status = :queued")
+                    .expressionAttributeNames(Map.of("#status", STATUS))
+                    .expressionAttributeValues(values)
+                    .build(), job -> failedBy(job, error, now)).isPresent();
+        });
+    }
+
+    @Override
+    public boolean requeueThrottled(String requestId, int attempt, Instant now) {
+        return AwsFailures.call(Dependency.JOBS_TABLE, () -> {
+            Map<String, AttributeValue> values = new HashMap<>();
+            values.put(":queued", s(JobStatus.QUEUED.wire()));
+            values.put(":now", s(Timestamps.format(now)));
+            values.put(":one", n(1));
+            return update(currentAttempt(requestId, attempt)
+                    .updateExpression("SET #status = :queued, " + UPDATED_AT + " = :now ADD " + THROTTLED
+                            + " :one REMOVE " + LEASE_UNTIL + ", " + RETRY_AT)
+                    .expressionAttributeValues(attemptValues(attempt, values))
+                    .build(), job -> job.status() == JobStatus.QUEUED && job.attempts() == attempt
+                    && job.throttled() > 0 && at(job.updatedAt(), now)).isPresent();
         });
     }
 

@@ -38,6 +38,17 @@ public final class JobItemMapper {
     public static final String ERROR_RETRYABLE = "error_retryable";
     public static final String LAST_ERROR = "last_error";
     public static final String EXPIRES_AT = "expires_at";
+    public static final String WAIT_TOKEN = "wait_token";
+    public static final String WAIT_TICKET = "wait_ticket";
+    public static final String WAIT_RESERVATION = "wait_reservation";
+    public static final String WAITING_REASON = "waiting_reason";
+    public static final String WAITING_MODEL = "waiting_model";
+    public static final String WAITING_SINCE = "waiting_since";
+    public static final String WAITING_UNTIL = "waiting_until";
+    public static final String THROTTLED = "throttled";
+    /** What the claim removes: a claimed job no longer waits for a Gemini slot (its wait_token stays). */
+    public static final String WAITING_ATTRIBUTES = String.join(", ", WAIT_TICKET, WAIT_RESERVATION, WAITING_REASON,
+            WAITING_MODEL, WAITING_SINCE, WAITING_UNTIL);
 
     /** The listing index: tenant + created_at, newest first. */
     public static final String TENANT_INDEX = "tenant-created_at";
@@ -77,6 +88,11 @@ public final class JobItemMapper {
         }
         putIfPresent(item, LAST_ERROR, job.lastError());
         item.put(EXPIRES_AT, n(job.expiresAt().getEpochSecond()));
+        putIfPresent(item, WAIT_TOKEN, job.waitToken());
+        item.putAll(waitingValues(job.waiting()));
+        if (job.throttled() > 0) {
+            item.put(THROTTLED, n(job.throttled()));
+        }
         return item;
     }
 
@@ -106,7 +122,30 @@ public final class JobItemMapper {
                 outcome == null ? null : (ObjectNode) Json.parse(outcome),
                 error,
                 str(item, LAST_ERROR),
-                item.containsKey(EXPIRES_AT) ? Instant.ofEpochSecond(Long.parseLong(item.get(EXPIRES_AT).n())) : null);
+                item.containsKey(EXPIRES_AT) ? Instant.ofEpochSecond(Long.parseLong(item.get(EXPIRES_AT).n())) : null,
+                str(item, WAIT_TOKEN),
+                item.containsKey(WAITING_REASON) ? new Job.Waiting(
+                        item.containsKey(WAIT_TICKET) ? Long.valueOf(item.get(WAIT_TICKET).n()) : null,
+                        str(item, WAIT_RESERVATION), str(item, WAITING_REASON), str(item, WAITING_MODEL),
+                        time(item, WAITING_SINCE), time(item, WAITING_UNTIL)) : null,
+                item.containsKey(THROTTLED) ? Integer.parseInt(item.get(THROTTLED).n()) : 0);
+    }
+
+    /** The waiting attributes of a job (empty for none); ticket and reservation only when present. */
+    public static Map<String, AttributeValue> waitingValues(Job.Waiting waiting) {
+        Map<String, AttributeValue> item = new HashMap<>();
+        if (waiting == null) {
+            return item;
+        }
+        if (waiting.ticket() != null) {
+            item.put(WAIT_TICKET, n(waiting.ticket()));
+        }
+        putIfPresent(item, WAIT_RESERVATION, waiting.reservation());
+        item.put(WAITING_REASON, s(waiting.detail()));
+        item.put(WAITING_MODEL, s(waiting.model()));
+        putTime(item, WAITING_SINCE, waiting.since());
+        putTime(item, WAITING_UNTIL, waiting.nextCheckAt());
+        return item;
     }
 
     public static AttributeValue s(String value) {

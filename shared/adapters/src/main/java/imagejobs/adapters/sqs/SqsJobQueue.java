@@ -29,6 +29,15 @@ public final class SqsJobQueue implements JobQueue {
     }
 
     @Override
+    public void sendDelayed(String requestId, String waitToken, int delaySeconds, String groupId) {
+        int delay = Math.max(0, Math.min(JobQueue.MAX_DELAY_SECONDS, delaySeconds));
+        AwsFailures.run(Dependency.QUEUE, () -> {
+            sqs.sendMessage(r -> r.queueUrl(queueUrl).messageBody(JobMessage.body(requestId, waitToken))
+                    .delaySeconds(delay).messageGroupId(groupId));
+        });
+    }
+
+    @Override
     public void retryAfter(String receiptHandle, Duration delay) {
         AwsFailures.run(Dependency.QUEUE, () -> {
             long seconds = Math.max(0, Math.min(MAX_VISIBILITY_SECONDS, (delay.toMillis() + 999) / 1000));

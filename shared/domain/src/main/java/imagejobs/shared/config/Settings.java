@@ -4,7 +4,10 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.Optional;
+
+import imagejobs.shared.limits.UpstreamLimits;
 
 /**
  * Every environment variable the functions read, with its default, in one place. The README's configuration
@@ -33,6 +36,9 @@ public final class Settings {
     public static final String CURSOR_SECRET = "CURSOR_SECRET";
     public static final String CURSOR_SECRET_ID = "CURSOR_SECRET_ID";
     public static final String PRIME_ON_INIT = "PRIME_ON_INIT";
+    public static final String LIMITS_TABLE = "LIMITS_TABLE";
+    public static final String GEMINI_LIMITS = "GEMINI_LIMITS";
+    public static final String MAX_QUEUE_SECONDS = "MAX_QUEUE_SECONDS";
     /** SDK client timeouts (AwsClientConfig); the two call timeouts also take a per-client suffix, e.g. _S3. */
     public static final String SDK_API_CALL_TIMEOUT_MILLIS = "SDK_API_CALL_TIMEOUT_MILLIS";
     public static final String SDK_API_CALL_ATTEMPT_TIMEOUT_MILLIS = "SDK_API_CALL_ATTEMPT_TIMEOUT_MILLIS";
@@ -82,6 +88,21 @@ public final class Settings {
 
     public String jobsTable() {
         return env.required(JOBS_TABLE);
+    }
+
+    /** The upstream gate's table (the worker's only). */
+    public String limitsTable() {
+        return env.required(LIMITS_TABLE);
+    }
+
+    /** {@value #GEMINI_LIMITS}, checked against the models the worker may call; unset limits nothing. */
+    public UpstreamLimits upstreamLimits(Collection<String> knownModels) {
+        return UpstreamLimits.fromEnvironment(env, knownModels);
+    }
+
+    /** {@value #MAX_QUEUE_SECONDS}: how long a job may wait for a Gemini slot before it fails with QUEUE_TIMEOUT. */
+    public Duration maxQueue() {
+        return UpstreamLimits.maxQueue(env);
     }
 
     public String keysTable() {

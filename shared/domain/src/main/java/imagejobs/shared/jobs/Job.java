@@ -8,6 +8,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * One job as stored in the jobs table. {@code request} is the canonical Gemini request (camelCase, canonical
  * values, images as references, never base64); {@code requestKey} points at it in S3 when it was too large for
  * the item. {@code outcome} holds what the worker produced (image references, text, usage, next turn).
+ * {@code waitToken} is the token the job's current queue message carries once the worker re-sent it to wait for a
+ * Gemini slot (older copies carry another and are dropped); {@code waiting} says why a queued job waits (cleared by
+ * the claim); {@code throttled} counts attempts Gemini answered 429 to, which do not count towards MAX_ATTEMPTS.
  */
 public record Job(
         String requestId,
@@ -29,7 +32,34 @@ public record Job(
         ObjectNode outcome,
         JobError error,
         String lastError,
-        Instant expiresAt) {
+        Instant expiresAt,
+        String waitToken,
+        Waiting waiting,
+        int throttled) {
+
+    /**
+     * Why a queued job has not called Gemini yet: the upstream gate denied it a slot or reserved a later one.
+     *
+     * @param ticket      the job's place in its tenant's line at the gate, or null
+     * @param reservation the reserved slot's id, or null
+     * @param detail      RATE, CONCURRENCY or COOL_DOWN
+     * @param model       the upstream model whose quota it waits for
+     * @param since       when it first waited
+     * @param nextCheckAt when its message comes back to ask again
+     */
+    public record Waiting(Long ticket, String reservation, String detail, String model, Instant since,
+                          Instant nextCheckAt) {
+    }
+
+    /** A job that never waited for a Gemini slot. */
+    public Job(String requestId, String tenant, String model, JobStatus status, String source, String sourceKey,
+               Instant createdAt, Instant updatedAt, Instant startedAt, Instant completedAt, int attempts,
+               Instant leaseUntil, Instant retryAt, String request, String requestKey, String requestHash,
+               ObjectNode outcome, JobError error, String lastError, Instant expiresAt) {
+        this(requestId, tenant, model, status, source, sourceKey, createdAt, updatedAt, startedAt, completedAt,
+                attempts, leaseUntil, retryAt, request, requestKey, requestHash, outcome, error, lastError, expiresAt,
+                null, null, 0);
+    }
 
     public static final String SOURCE_API = "api";
     public static final String SOURCE_S3 = "s3";
@@ -47,13 +77,25 @@ public record Job(
     public Job withStatus(JobStatus newStatus) {
         return new Job(requestId, tenant, model, newStatus, source, sourceKey, createdAt, updatedAt, startedAt,
                 completedAt, attempts, leaseUntil, retryAt, request, requestKey, requestHash, outcome, error,
-                lastError, expiresAt);
+                lastError, expiresAt, waitToken, waiting, throttled);
     }
 
     public Job withError(JobError newError, Instant at) {
         return new Job(requestId, tenant, model, JobStatus.FAILED, source, sourceKey, createdAt, at, startedAt,
                 at, attempts, leaseUntil, retryAt, request, requestKey, requestHash, outcome, newError,
-                lastError, expiresAt);
+                lastError, expiresAt, waitToken, waiting, throttled);
+    }
+
+    /** The same job waiting for a Gemini slot, its message now carrying {@code token}. */
+    public Job withWaiting(String token, Waiting newWaiting, Instant at) {
+        return new Job(requestId, tenant, model, status, source, sourceKey, createdAt, at, startedAt,
+                completedAt, attempts, leaseUntil, retryAt, request, requestKey, requestHash, outcome, error,
+                lastError, expiresAt, token, newWaiting, throttled);
+    }
+
+    /** Attempts that count towards MAX_ATTEMPTS: those Gemini throttled (429) do not. */
+    public int countedAttempts() {
+        return Math.max(0, attempts - throttled);
     }
 
     /** True once the retention period has passed, even if DynamoDB's TTL sweep has not deleted the item yet. */

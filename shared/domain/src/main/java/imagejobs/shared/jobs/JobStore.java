@@ -60,6 +60,32 @@ public interface JobStore {
     /** {@code processing → queued} after a retryable failure: the message comes back after {@code retryAt}. */
     boolean requeue(String requestId, int attempt, String lastError, Instant retryAt, Instant now);
 
+    /**
+     * A queued job waits for a Gemini slot: its message was re-sent carrying {@code newToken}. Only if the job is still
+     * queued and its current token is {@code expectedToken} (null: none), so of two copies of one message only one
+     * moves the job on; false otherwise (the copy that lost is stale).
+     */
+    default boolean markWaiting(String requestId, String expectedToken, String newToken, Job.Waiting waiting,
+                                Instant now) {
+        throw new UnsupportedOperationException("this job store does not keep waiting jobs");
+    }
+
+    /**
+     * {@code queued → failed} without an attempt (a job that waited for a Gemini slot longer than MAX_QUEUE_SECONDS).
+     * False when the job is not queued.
+     */
+    default boolean failQueued(String requestId, JobError error, Instant now) {
+        throw new UnsupportedOperationException("this job store does not fail queued jobs");
+    }
+
+    /**
+     * {@code processing → queued} for the current attempt after Gemini answered 429: the attempt is counted as
+     * throttled (it does not count towards MAX_ATTEMPTS), no retry_at is set (the upstream gate decides when).
+     */
+    default boolean requeueThrottled(String requestId, int attempt, Instant now) {
+        throw new UnsupportedOperationException("this job store does not requeue throttled jobs");
+    }
+
     /** {@code queued|processing → failed} regardless of attempt (dead-letter queue, failed enqueue). */
     boolean failUnfinished(String requestId, JobError error, Instant now);
 

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import imagejobs.shared.jobs.Job;
+import imagejobs.shared.jobs.JobStatus;
 import imagejobs.shared.jobs.Timestamps;
 import imagejobs.shared.json.Json;
 import imagejobs.shared.storage.PresignedUrl;
@@ -56,8 +57,17 @@ public final class JobView {
         putTime(view, "updated_at", job.updatedAt());
         putTime(view, "started_at", job.startedAt());
         putTime(view, "completed_at", job.completedAt());
-        view.put("attempts", job.attempts());
+        // Attempts Gemini throttled (429) are not the job's: they do not count, here as towards MAX_ATTEMPTS.
+        view.put("attempts", job.countedAttempts());
         putTime(view, "expires_at", job.expiresAt());
+        if (job.status() == JobStatus.QUEUED && job.waiting() != null) {
+            ObjectNode waiting = view.putObject("waiting");
+            waiting.put("reason", "UPSTREAM_QUOTA");
+            waiting.put("detail", job.waiting().detail());
+            waiting.put("model", job.waiting().model());
+            putTime(waiting, "since", job.waiting().since());
+            putTime(waiting, "next_check_at", job.waiting().nextCheckAt());
+        }
         if (job.error() != null) {
             ObjectNode error = view.putObject("error");
             error.put("code", job.error().code());

@@ -5,6 +5,7 @@ import java.time.Instant;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import imagejobs.shared.jobs.Job;
 import imagejobs.shared.jobs.JobError;
 import imagejobs.shared.jobs.JobStatus;
 
@@ -45,6 +46,33 @@ public sealed interface Decision {
 
     /** The {@link ClaimGate} is closed: return the message unclaimed, no attempt spent. */
     record GateClosed(Duration delay) implements Decision {
+    }
+
+    /**
+     * The message carries another wait token than the job: a stale copy of a message the worker has since re-sent
+     * (or of one whose re-send lost to another copy). Acknowledge it; the job's current message carries on.
+     */
+    record StaleWaitMessage() implements Decision {
+    }
+
+    /**
+     * The upstream gate denied the job a Gemini slot or reserved a later one: send its message again, visible after
+     * {@code delaySeconds}, carrying a new token, record why it waits, and acknowledge the received copy. No attempt
+     * is spent.
+     *
+     * @param expectedToken the token of the received message (null: none), which the job must still hold
+     * @param outcome       {@code denied} or {@code reserved} (the UpstreamSlots metric)
+     */
+    record WaitForSlot(String expectedToken, int delaySeconds, Job.Waiting waiting, String outcome)
+            implements Decision {
+    }
+
+    /** The job waited longer than MAX_QUEUE_SECONDS for a Gemini slot: {@code queued → failed}, no attempt spent. */
+    record QueueTimeout(JobError error) implements Decision {
+    }
+
+    /** Gemini answered 429 to this attempt: the model cools down for every worker and the job waits, no attempt spent. */
+    record Throttled(java.time.Duration retryDelay) implements Decision {
     }
 
     /** The jobs table failed before the claim: bring the message back soon instead of after the queue's timeout. */

@@ -9,7 +9,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import imagejobs.shared.catalog.ModelSpec;
 import imagejobs.shared.jobs.Job;
+import imagejobs.shared.jobs.JobStatus;
 import imagejobs.shared.jobs.JobStore;
+import imagejobs.shared.limits.GateDecision;
+import imagejobs.shared.limits.Lease;
 import imagejobs.shared.log.StructuredLog;
 
 /**
@@ -56,37 +59,59 @@ public final class JobProcessor {
     private final JobStore jobs;
     private final Clock clock;
     private final ClaimGate gate;
+    private final UpstreamAdmission upstream;
     private final LeaseRules rules;
     private final JobAttempt attempts;
     private final WorkerEffects effects;
 
     public JobProcessor(WorkerPorts ports, WorkerPolicy policy) {
-        this(ports, new LeaseRules(policy), new JobAttempt(ports), new WorkerEffects(ports));
+        this(ports, policy, admission(ports, policy));
+    }
+
+    private JobProcessor(WorkerPorts ports, WorkerPolicy policy, UpstreamAdmission upstream) {
+        this(ports, new LeaseRules(policy), new JobAttempt(ports), new WorkerEffects(ports, upstream), upstream);
     }
 
     JobProcessor(WorkerPorts ports, LeaseRules rules, JobAttempt attempts, WorkerEffects effects) {
+        this(ports, rules, attempts, effects, null);
+    }
+
+    private JobProcessor(WorkerPorts ports, LeaseRules rules, JobAttempt attempts, WorkerEffects effects,
+                         UpstreamAdmission upstream) {
         this.jobs = ports.jobs();
         this.clock = ports.clock();
         this.gate = ports.gate();
+        this.upstream = upstream;
         this.rules = rules;
         this.attempts = attempts;
         this.effects = effects;
     }
 
+    private static UpstreamAdmission admission(WorkerPorts ports, WorkerPolicy policy) {
+        return ports.upstream() == null ? null
+                : new UpstreamAdmission(ports.upstream(), ports.catalog(), policy.lease(), ports.clock());
+    }
+
+    /** A delivery whose message carries no wait token (sent by the intake). */
+    public Result process(String requestId, String receiptHandle, Duration budget) {
+        return process(requestId, null, receiptHandle, budget);
+    }
+
     /**
+     * @param waitToken     the message's wait token, or null when it carries none
      * @param receiptHandle the message's receipt handle (to delay its redelivery)
      * @param budget        time left in this invocation, or null when unbounded
      */
-    public Result process(String requestId, String receiptHandle, Duration budget) {
+    public Result process(String requestId, String waitToken, String receiptHandle, Duration budget) {
         try {
-            return processDelivery(requestId, receiptHandle, budget);
+            return processDelivery(requestId, waitToken, receiptHandle, budget);
         } catch (RuntimeException e) {
             effects.attemptFailed("crash");
             throw e;
         }
     }
 
-    private Result processDelivery(String requestId, String receiptHandle, Duration budget) {
+    private Result processDelivery(String requestId, String waitToken, String receiptHandle, Duration budget) {
         StructuredLog.put("job_id", requestId);
         Optional<Job> current;
         try {
@@ -95,13 +120,33 @@ public final class JobProcessor {
             return effects.apply(rules.storeUnavailable(e), null, receiptHandle);
         }
         current.ifPresent(job -> StructuredLog.put("tenant", job.tenant()));
-        Decision decision = rules.beforeClaim(current, clock.instant(), budget);
+        Decision decision = upstream == null ? rules.beforeClaim(current, clock.instant(), budget)
+                : rules.beforeClaim(current, waitToken, clock.instant(), budget);
         if (!(decision instanceof Decision.Claim)) {
             return effects.apply(decision, current.orElse(null), receiptHandle);
         }
         Optional<Duration> wait = gate.wait(current.get());
         if (wait.isPresent()) {
             return effects.apply(rules.gateClosed(wait.get()), current.get(), receiptHandle);
+        }
+        Lease lease = null;
+        if (upstream != null) {
+            Optional<GateDecision> slot;
+            try {
+                slot = upstream.acquire(current.get(), true);
+            } catch (RuntimeException e) {
+                return effects.apply(rules.storeUnavailable(e), current.get(), receiptHandle);
+            }
+            if (slot.isPresent()) {
+                effects.slot(slot.get(), current.get());
+                if (!(slot.get() instanceof GateDecision.Granted granted)) {
+                    return effects.apply(rules.waitForSlot(current.get(), slot.get(), waitToken,
+                            upstream.upstreamModel(current.get()).orElseThrow(), clock.instant()),
+                            current.get(), receiptHandle);
+                }
+                lease = granted.lease();
+                upstream.awaitStart(lease);
+            }
         }
         Instant now = clock.instant();
         Optional<Job> claimed;
@@ -112,30 +157,91 @@ public final class JobProcessor {
                 moved = jobs.get(requestId);
             }
         } catch (RuntimeException e) {
+            giveBack(lease, null);
             // The claim may have landed before the failure: then its lease decides, as after a crash.
             return effects.apply(rules.storeUnavailable(e), current.get(), receiptHandle);
         }
         if (claimed.isEmpty()) {
+            giveBack(lease, null);
             return effects.apply(rules.lostClaim(moved, clock.instant()), moved.orElse(null), receiptHandle);
         }
         effects.holdForLease(receiptHandle, rules.visibilityWhileLeased());
-        return run(claimed.get(), receiptHandle, budget);
+        return run(claimed.get(), waitToken, receiptHandle, budget, lease);
     }
 
-    private Result run(Job job, String receiptHandle, Duration budget) {
+    private Result run(Job job, String waitToken, String receiptHandle, Duration budget, Lease lease) {
         Instant startedAt = job.startedAt() != null ? job.startedAt() : clock.instant();
         StructuredLog.put("attempt", String.valueOf(job.attempts()));
         effects.started(job);
+        Instant callStart = clock.instant();
+        boolean released = false;
         try {
-            return effects.apply(attempt(job, startedAt, budget), job, receiptHandle);
+            Decision decision = attempt(job, startedAt, budget, lease != null);
+            if (decision instanceof Decision.Throttled throttled) {
+                released = true;
+                return throttled(job, waitToken, receiptHandle, lease, throttled);
+            }
+            released = true;
+            giveBack(lease, Duration.between(callStart, clock.instant()));
+            return effects.apply(decision, job, receiptHandle);
         } catch (RuntimeException e) {
+            if (!released) {
+                giveBack(lease, null);
+            }
             effects.crashed(e);
             return effects.apply(rules.crashed(job, e), job, receiptHandle);
         }
     }
 
+    /**
+     * Gemini answered 429: every worker stops calling the model for the cool-down, the job goes back to queued without
+     * spending the attempt, and its message comes back when the gate expects its turn (or it fails with QUEUE_TIMEOUT).
+     */
+    private Result throttled(Job job, String waitToken, String receiptHandle, Lease lease, Decision.Throttled t) {
+        try {
+            upstream.throttled(lease, t.retryDelay());
+        } catch (RuntimeException e) {
+            effects.gateUnavailable(e);
+        }
+        Instant now = clock.instant();
+        if (!jobs.requeueThrottled(job.requestId(), job.attempts(), now)) {
+            return effects.lostLease("requeueing a throttled job");
+        }
+        Job queued = new Job(job.requestId(), job.tenant(), job.model(), JobStatus.QUEUED, job.source(),
+                job.sourceKey(), job.createdAt(), now, job.startedAt(), null, job.attempts(), null, null, job.request(),
+                job.requestKey(), job.requestHash(), null, null, job.lastError(), job.expiresAt(), job.waitToken(), null,
+                job.throttled() + 1);
+        effects.coolDown(lease, t.retryDelay());
+        GateDecision next;
+        try {
+            next = upstream.acquire(queued, false).orElseThrow();
+        } catch (RuntimeException e) {
+            effects.gateUnavailable(e);
+            next = null;
+        }
+        if (next instanceof GateDecision.Granted granted) {
+            upstream.release(granted.lease(), null);
+        }
+        if (next != null) {
+            effects.slot(next, queued);
+        }
+        return effects.apply(rules.waitForSlot(queued, next, waitToken, lease.model(), now), queued, receiptHandle);
+    }
+
+    private void giveBack(Lease lease, Duration callTime) {
+        if (lease == null) {
+            return;
+        }
+        try {
+            upstream.release(lease, callTime);
+        } catch (RuntimeException e) {
+            // The lease expires on its own (the job lease); the slot is only held longer than needed.
+            effects.gateUnavailable(e);
+        }
+    }
+
     /** This attempt's decision: finish from a staged outcome, give up past the cap, or run the attempt. */
-    private Decision attempt(Job job, Instant startedAt, Duration budget) {
+    private Decision attempt(Job job, Instant startedAt, Duration budget, boolean gated) {
         if (job.attempts() > 1) {
             Optional<ObjectNode> staged = attempts.staged(job, startedAt);
             if (staged.isPresent()) {
@@ -151,7 +257,7 @@ public final class JobProcessor {
         if (result instanceof JobAttempt.Result.UpstreamFailed failed) {
             effects.upstreamFailed(failed.failure());
         }
-        return rules.afterAttempt(job, result, clock.instant());
+        return rules.afterAttempt(job, result, clock.instant(), gated);
     }
 
     /** The model's own timeout (long enough for 4K), cut to what this invocation has left. */

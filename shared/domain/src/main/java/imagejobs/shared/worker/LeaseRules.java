@@ -2,6 +2,7 @@ package imagejobs.shared.worker;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Objects;
 import java.util.Optional;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -11,6 +12,9 @@ import imagejobs.shared.gemini.GeminiException;
 import imagejobs.shared.jobs.Job;
 import imagejobs.shared.jobs.JobError;
 import imagejobs.shared.jobs.JobStatus;
+import imagejobs.shared.limits.GateDecision;
+import imagejobs.shared.limits.QueueWait;
+import imagejobs.shared.limits.WaitReason;
 
 /**
  * The worker's rules, as decisions from what the jobs table says, the time and the invocation's budget; no I/O, so
@@ -38,15 +42,29 @@ public final class LeaseRules {
     static final int STORE_RETRY_ATTEMPT = 3;
 
     private final WorkerPolicy policy;
+    private final QueueWait queueWait;
 
     public LeaseRules(WorkerPolicy policy) {
         this.policy = policy;
+        this.queueWait = new QueueWait(policy.maxQueue());
     }
 
-    /** What to do with a delivery, given the job as read (empty: unknown) before any claim. */
+    /** What to do with a delivery whose wait token is not checked (the job's own is assumed). */
     public Decision beforeClaim(Optional<Job> job, Instant now, Duration budget) {
+        return beforeClaim(job, job.map(Job::waitToken).orElse(null), now, budget);
+    }
+
+    /**
+     * What to do with a delivery, given the job as read (empty: unknown) before any claim and the wait token the
+     * message carries (null: none). A finished job acknowledges any copy; otherwise a copy whose token is not the
+     * job's is stale: the worker re-sent the job's message since (each re-send carries a new token).
+     */
+    public Decision beforeClaim(Optional<Job> job, String waitToken, Instant now, Duration budget) {
         if (job.isEmpty()) {
             return new Decision.Drop();
+        }
+        if (!job.get().status().terminal() && !Objects.equals(job.get().waitToken(), waitToken)) {
+            return new Decision.StaleWaitMessage();
         }
         Optional<Decision> skip = skip(job.get(), now);
         if (skip.isPresent()) {
@@ -79,6 +97,40 @@ public final class LeaseRules {
             return Optional.of(new Decision.WaitForRetryAt(Duration.between(now, job.retryAt())));
         }
         return Optional.empty();
+    }
+
+    /**
+     * The upstream gate did not grant a slot now: the job's message comes back for its turn (its ticket or reservation
+     * kept on the job), or the job fails with QUEUE_TIMEOUT once it has waited MAX_QUEUE_SECONDS since submission.
+     * A grant (only after a 429, when the gate should be cooling down) is handed back by the caller and waits a second.
+     */
+    public Decision waitForSlot(Job job, GateDecision decision, String expectedToken, String model, Instant now) {
+        Instant comeBackAt;
+        boolean reserved = false;
+        WaitReason reason;
+        Long ticket = null;
+        String reservation = null;
+        if (decision instanceof GateDecision.Denied denied) {
+            comeBackAt = denied.retryAt();
+            reason = denied.reason();
+            ticket = denied.ticket();
+        } else if (decision instanceof GateDecision.Reserved r) {
+            comeBackAt = r.lease().notBefore();
+            reserved = true;
+            reason = WaitReason.RATE;
+            reservation = r.lease().id();
+        } else {
+            comeBackAt = now.plusSeconds(1);
+            reason = WaitReason.COOL_DOWN;
+        }
+        QueueWait.Plan plan = queueWait.plan(job.createdAt(), comeBackAt, now, reserved, model, reason);
+        if (plan instanceof QueueWait.TimedOut timedOut) {
+            return new Decision.QueueTimeout(new JobError(QueueWait.QUEUE_TIMEOUT, timedOut.message(), true));
+        }
+        int delay = ((QueueWait.Resend) plan).delaySeconds();
+        Instant since = job.waiting() != null && job.waiting().since() != null ? job.waiting().since() : now;
+        return new Decision.WaitForSlot(expectedToken, delay, new Job.Waiting(ticket, reservation, reason.name(),
+                model, since, now.plusSeconds(delay)), reserved ? "reserved" : "denied");
     }
 
     /** The closed gate's wait, as a decision. */
@@ -117,7 +169,7 @@ public final class LeaseRules {
 
     /** Earlier attempts died without recording anything (a crash or timeout on every try): give up. */
     public Optional<Decision> beyondCap(Job claimed) {
-        if (claimed.attempts() <= policy.maxAttempts()) {
+        if (claimed.countedAttempts() <= policy.maxAttempts()) {
             return Optional.empty();
         }
         String last = claimed.lastError() == null ? "the worker stopped before finishing" : claimed.lastError();
@@ -132,8 +184,20 @@ public final class LeaseRules {
                 outcome.path("timings").path("gemini_latency_ms").asLong(), completedAt);
     }
 
-    /** What follows an attempt that ran to its end. */
+    /** What follows an attempt that ran to its end, without an upstream gate (a 429 is retried like a 503). */
     public Decision afterAttempt(Job job, JobAttempt.Result result, Instant now) {
+        return afterAttempt(job, result, now, false);
+    }
+
+    /**
+     * What follows an attempt that ran to its end. With an upstream gate ({@code gated}) a 429 is not the job's
+     * fault: it spends no attempt and the job waits for the model's cool-down ({@link Decision.Throttled}).
+     */
+    public Decision afterAttempt(Job job, JobAttempt.Result result, Instant now, boolean gated) {
+        if (gated && result instanceof JobAttempt.Result.UpstreamFailed failed
+                && failed.failure().kind() == GeminiException.Kind.RATE_LIMITED) {
+            return new Decision.Throttled(failed.failure().retryDelay());
+        }
         if (result instanceof JobAttempt.Result.Produced produced) {
             return complete(produced.outcome(), now);
         }
@@ -148,7 +212,7 @@ public final class LeaseRules {
         if (!e.kind().retryable()) {
             return new Decision.Fail(new JobError(code, e.getMessage(), false), null);
         }
-        int attempt = job.attempts();
+        int attempt = job.countedAttempts();
         if (attempt >= policy.maxAttempts()) {
             return new Decision.Fail(new JobError(code, "gave up after " + attempt + " attempts: " + e.getMessage(),
                     true), "upstream");
@@ -161,7 +225,7 @@ public final class LeaseRules {
     public Decision crashed(Job job, RuntimeException e) {
         // The exception (type, message, stack) goes to the log; the client reads what it means to them.
         String what = InternalFailures.describe(e);
-        int attempt = job.attempts();
+        int attempt = job.countedAttempts();
         if (attempt >= policy.maxAttempts()) {
             return new Decision.Fail(new JobError(JobProcessor.WORKER_FAILED, "gave up after " + attempt
                     + " attempts; last error: " + what, true), "crash");

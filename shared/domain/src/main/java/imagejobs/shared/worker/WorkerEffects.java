@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -13,6 +14,8 @@ import imagejobs.shared.jobs.Job;
 import imagejobs.shared.jobs.JobError;
 import imagejobs.shared.jobs.JobStatus;
 import imagejobs.shared.jobs.JobStore;
+import imagejobs.shared.limits.GateDecision;
+import imagejobs.shared.limits.Lease;
 import imagejobs.shared.log.Metrics;
 import imagejobs.shared.log.Metrics.Unit;
 import imagejobs.shared.log.StructuredLog;
@@ -32,8 +35,15 @@ public final class WorkerEffects {
     private final Metrics metrics;
     private final Clock clock;
     private final JobListener listener;
+    private final UpstreamAdmission upstream;
 
     public WorkerEffects(WorkerPorts ports) {
+        this(ports, null);
+    }
+
+    /** With the upstream gate's side (a finished job leaves its tenant's line), or null when there is none. */
+    public WorkerEffects(WorkerPorts ports, UpstreamAdmission upstream) {
+        this.upstream = upstream;
         this.jobs = ports.jobs();
         this.queue = ports.queue();
         this.metrics = ports.metrics();
@@ -53,7 +63,18 @@ public final class WorkerEffects {
         }
         if (decision instanceof Decision.AlreadyFinished finished) {
             LOG.info("job already finished; message acknowledged", "status", finished.status().wire());
+            leaveLine(job);
             return new JobProcessor.Result.Done();
+        }
+        if (decision instanceof Decision.StaleWaitMessage) {
+            LOG.info("stale wait message; acknowledged (the job's current message carries another token)");
+            return new JobProcessor.Result.Done();
+        }
+        if (decision instanceof Decision.WaitForSlot wait) {
+            return waitForSlot(job, wait, receiptHandle);
+        }
+        if (decision instanceof Decision.QueueTimeout timeout) {
+            return queueTimeout(job, timeout);
         }
         if (decision instanceof Decision.WaitForLease wait) {
             LOG.info("job held by another worker; message kept until its lease ends",
@@ -109,10 +130,50 @@ public final class WorkerEffects {
     public void started(Job job) {
         if (job.attempts() == 1) {
             // Submit to first pickup: how far behind the workers are (queue depth, concurrency cap, quota).
-            metrics.emit(List.of(), Map.of(), new Metrics.Value("QueueWait",
-                    Math.max(0, Duration.between(job.createdAt(), clock.instant()).toMillis()), Unit.MILLISECONDS));
+            metrics.emit(List.of(List.of("model")), Map.of("model", job.model()),
+                    new Metrics.Value("QueueWait", Math.max(0, Duration.between(job.createdAt(), clock.instant())
+                            .toMillis()), Unit.MILLISECONDS));
         }
         listener.started(job);
+    }
+
+    /** What the upstream gate answered (UpstreamSlots by outcome and reason, per upstream model). */
+    public void slot(GateDecision decision, Job job) {
+        String outcome;
+        String reason;
+        if (decision instanceof GateDecision.Granted) {
+            outcome = "granted";
+            reason = "NONE";
+        } else if (decision instanceof GateDecision.Reserved) {
+            outcome = "reserved";
+            reason = "RATE";
+        } else {
+            outcome = "denied";
+            reason = ((GateDecision.Denied) decision).reason().name();
+        }
+        String model = upstream == null ? job.model() : upstream.upstreamModel(job).orElse(job.model());
+        metrics.emit(List.of(List.of("model", "outcome"), List.of("model", "reason")),
+                Map.of("model", model, "outcome", outcome, "reason", reason),
+                new Metrics.Value("UpstreamSlots", 1, Unit.COUNT));
+    }
+
+    /** Gemini answered 429: the model cools down for every worker (UpstreamCoolDowns). */
+    public void coolDown(Lease lease, Duration retryDelay) {
+        LOG.info("gemini throttled the model; it cools down for every worker, the attempt is not counted",
+                "model", lease.model(), "retry_delay_ms", retryDelay == null ? null : retryDelay.toMillis());
+        metrics.emit(List.of(List.of("model")), Map.of("model", lease.model()),
+                new Metrics.Value("UpstreamCoolDowns", 1, Unit.COUNT));
+    }
+
+    /** The limits table failed: logged; slots expire with their lease, cool-downs are only missed. */
+    public void gateUnavailable(RuntimeException e) {
+        LOG.warn("upstream gate unavailable", "error_type", e.getClass().getSimpleName());
+    }
+
+    /** A transition of the current attempt did not land: another delivery took the job over. */
+    public JobProcessor.Result lostLease(String what) {
+        LOG.warn("lost the lease before " + what + "; the current holder decides the outcome");
+        return new JobProcessor.Result.Done();
     }
 
     /** Gemini answered (before the answer is judged). */
@@ -180,6 +241,71 @@ public final class WorkerEffects {
         LOG.info("job requeued", "attempt", job.attempts(), "retry_in_ms", requeue.delay().toMillis(), "last_error",
                 requeue.lastError());
         return later(receiptHandle, requeue.delay());
+    }
+
+    /**
+     * Re-sends the job's message for its turn at the gate, then records the wait on the job under the new token. The
+     * received message is acknowledged either way, unless the send failed (then it is kept and comes back after the
+     * delay). A failed record leaves the new message stale (its token is not the job's): the received one is kept.
+     */
+    private JobProcessor.Result waitForSlot(Job job, Decision.WaitForSlot wait, String receiptHandle) {
+        Duration delay = Duration.ofSeconds(Math.max(1, wait.delaySeconds()));
+        String token = UUID.randomUUID().toString();
+        try {
+            queue.sendDelayed(job.requestId(), token, wait.delaySeconds(), job.tenant());
+        } catch (RuntimeException e) {
+            LOG.warn("could not re-send the waiting job's message; the received one comes back instead",
+                    "error_type", e.getClass().getSimpleName());
+            return laterIfPossible(receiptHandle, delay);
+        }
+        boolean moved;
+        try {
+            moved = jobs.markWaiting(job.requestId(), wait.expectedToken(), token, wait.waiting(), clock.instant());
+        } catch (RuntimeException e) {
+            LOG.warn("could not record the wait; the received message comes back instead", "error_type",
+                    e.getClass().getSimpleName());
+            return laterIfPossible(receiptHandle, delay);
+        }
+        if (!moved) {
+            LOG.info("stale wait message; another copy moved the job on");
+            return new JobProcessor.Result.Done();
+        }
+        LOG.info("waiting for a gemini slot; message re-sent", "model", wait.waiting().model(), "reason",
+                wait.waiting().detail(), "outcome", wait.outcome(), "retry_in_ms", delay.toMillis());
+        metrics.emit(List.of(List.of("model")), Map.of("model", wait.waiting().model()),
+                new Metrics.Value("WaitingFor", Math.max(0, Duration.between(job.createdAt(), clock.instant())
+                        .toMillis()), Unit.MILLISECONDS));
+        return new JobProcessor.Result.Done();
+    }
+
+    private JobProcessor.Result queueTimeout(Job job, Decision.QueueTimeout timeout) {
+        if (jobs.failQueued(job.requestId(), timeout.error(), clock.instant())) {
+            terminal(job, JobStatus.FAILED, timeout.error());
+            listener.finished(job, JobStatus.FAILED, (ObjectNode) null, timeout.error());
+        } else {
+            LOG.info("the waiting job moved on before it timed out");
+        }
+        leaveLine(job);
+        return new JobProcessor.Result.Done();
+    }
+
+    private void leaveLine(Job job) {
+        if (upstream == null || job == null) {
+            return;
+        }
+        try {
+            upstream.leaveLine(job);
+        } catch (RuntimeException e) {
+            gateUnavailable(e);
+        }
+    }
+
+    private JobProcessor.Result laterIfPossible(String receiptHandle, Duration delay) {
+        try {
+            return later(receiptHandle, delay);
+        } catch (RuntimeException e) {
+            return new JobProcessor.Result.RetryLater(delay);
+        }
     }
 
     /** The one log line per terminal transition (metrics filters and alarms key on it). */

@@ -5,6 +5,7 @@ import java.time.Clock;
 import imagejobs.shared.catalog.ModelCatalog;
 import imagejobs.shared.gemini.GeminiClient;
 import imagejobs.shared.jobs.JobStore;
+import imagejobs.shared.limits.UpstreamGate;
 import imagejobs.shared.log.Metrics;
 import imagejobs.shared.queue.JobQueue;
 import imagejobs.shared.storage.ObjectStore;
@@ -23,9 +24,18 @@ import imagejobs.shared.storage.ObjectStore;
  * @param clock    time for leases, retries and timings
  * @param gate     asked before each claim whether upstream capacity allows one more call now
  * @param listener told when an attempt starts and when a job reaches a terminal state
+ * @param upstream the upstream gate shared by every worker (Gemini's limits, cool-downs after 429s, fair shares), or
+ *                 null: every job calls Gemini when claimed and a 429 is retried like any retryable failure
  */
 public record WorkerPorts(JobStore jobs, ObjectStore objects, JobQueue queue, GeminiClient gemini, UrlFetcher fetcher,
-                          ModelCatalog catalog, Metrics metrics, Clock clock, ClaimGate gate, JobListener listener) {
+                          ModelCatalog catalog, Metrics metrics, Clock clock, ClaimGate gate, JobListener listener,
+                          UpstreamGate upstream) {
+
+    /** No upstream gate. */
+    public WorkerPorts(JobStore jobs, ObjectStore objects, JobQueue queue, GeminiClient gemini, UrlFetcher fetcher,
+                       ModelCatalog catalog, Metrics metrics, Clock clock, ClaimGate gate, JobListener listener) {
+        this(jobs, objects, queue, gemini, fetcher, catalog, metrics, clock, gate, listener, null);
+    }
 
     /** No gate and no listener: every claim may go ahead and nobody is told. */
     public WorkerPorts(JobStore jobs, ObjectStore objects, JobQueue queue, GeminiClient gemini, UrlFetcher fetcher,
@@ -35,11 +45,16 @@ public record WorkerPorts(JobStore jobs, ObjectStore objects, JobQueue queue, Ge
 
     /** The same ports with another gate. */
     public WorkerPorts withGate(ClaimGate gate) {
-        return new WorkerPorts(jobs, objects, queue, gemini, fetcher, catalog, metrics, clock, gate, listener);
+        return new WorkerPorts(jobs, objects, queue, gemini, fetcher, catalog, metrics, clock, gate, listener, upstream);
+    }
+
+    /** The same ports with an upstream gate. */
+    public WorkerPorts withUpstream(UpstreamGate upstream) {
+        return new WorkerPorts(jobs, objects, queue, gemini, fetcher, catalog, metrics, clock, gate, listener, upstream);
     }
 
     /** The same ports with another listener. */
     public WorkerPorts withListener(JobListener listener) {
-        return new WorkerPorts(jobs, objects, queue, gemini, fetcher, catalog, metrics, clock, gate, listener);
+        return new WorkerPorts(jobs, objects, queue, gemini, fetcher, catalog, metrics, clock, gate, listener, upstream);
     }
 }
