@@ -10,10 +10,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
+import imagejobs.adapters.dynamo.DynamoGateStore;
 import imagejobs.local.Deadline;
 import imagejobs.local.LocalStack;
 import imagejobs.local.LocalStackConfig;
@@ -66,6 +69,18 @@ public final class ServiceStack {
             Runtime.getRuntime().addShutdownHook(new Thread(stack::close, "service-stack-stop"));
         }
         return stack;
+    }
+
+    /**
+     * Forgets what the upstream gate learned about {@code model} (cool-down, learned rate, reservations) on the shared
+     * stack (keyed by the upstream model id): the fault suites' 429 storms on {@link #THROTTLED_MODEL} teach the gate a pace of about one call a
+     * minute, which a later test of the same model would otherwise wait out. Deleting the model's gate record is
+     * what a fresh stack starts from.
+     */
+    public static void forgetUpstreamState(String model) {
+        LocalStack s = get();
+        s.dynamoDb().deleteItem(r -> r.tableName(s.tableName("LimitsTable"))
+                .key(Map.of(DynamoGateStore.PK, AttributeValue.fromS("gate#" + model))));
     }
 
     public static GeminiSimulator simulator() {
