@@ -780,7 +780,7 @@ class TemplateContractTest {
                 kept.add(r.logicalId());
             }
         }
-        assertEquals(List.of("JobsTable", "KeysTable", "LimitsTable", "ImagesBucket"), kept);
+        assertEquals(List.of("JobsTable", "KeysTable", "LimitsTable", "WebhookSecretsTable", "ImagesBucket"), kept);
     }
 
     /**
