@@ -56,6 +56,9 @@ import imagejobs.shared.status.JobView;
 import imagejobs.shared.status.ListCursors;
 import imagejobs.shared.status.ModelQueries;
 import imagejobs.shared.storage.PresignedUrl;
+import imagejobs.shared.webhooks.SecretSealer;
+import imagejobs.shared.webhooks.TenantWebhookSecrets;
+import imagejobs.shared.webhooks.WebhookSecretQueries;
 
 /** The sample events in events/ (the ones `sam local invoke` uses) through the handler, collaborators mocked. */
 class StatusHandlerTest {
@@ -67,6 +70,7 @@ class StatusHandlerTest {
 
     private final KeyStore keys = mock(KeyStore.class);
     private final JobStore jobs = mock(JobStore.class);
+    private final TenantWebhookSecrets secrets = mock(TenantWebhookSecrets.class);
     private final Context context = mock(Context.class);
     private StatusHandler handler;
 
@@ -82,7 +86,7 @@ class StatusHandlerTest {
         StatusRouter router = new StatusRouter(new Authenticator(keys),
                 new JobQueries(jobs, view, new ListCursors("0123456789abcdef0123456789abcdef".getBytes(StandardCharsets.UTF_8)),
                         Clock.fixed(NOW, ZoneOffset.UTC)),
-                new ModelQueries(ModelCatalog.load()));
+                new ModelQueries(ModelCatalog.load()), new WebhookSecretQueries(secrets));
         handler = new StatusHandler(router);
     }
 
@@ -217,6 +221,19 @@ class StatusHandlerTest {
         assertEquals(500, response.getStatusCode());
         assertFalse(response.getBody().contains("10.0.0.7") || response.getBody().contains("jobs-prod"));
         assertTrue(response.getBody().contains("7a9e3c1d-0000-4000-8000-000000000001"));
+    }
+
+    @Test
+    void aWebhookSecretThatDoesNotOpenIsA500ThatGivesNothingAway() {
+        when(secrets.current(TENANT)).thenThrow(new SecretSealer.Broken(
+                "the stored webhook secret does not open: it was altered or is another tenant's"));
+        APIGatewayV2HTTPEvent event = EventLoader.loadApiGatewayHttpEvent(EVENTS.resolve("models-list.json").toString());
+        event.setRawPath("/v1/webhooks/default/secret");
+        event.getRequestContext().getHttp().setPath("/v1/webhooks/default/secret");
+        APIGatewayV2HTTPResponse response = handler.handleRequest(event, context);
+        assertEquals(500, response.getStatusCode());
+        assertEquals("INTERNAL", Json.parse(response.getBody()).path("error").path("code").asText());
+        assertFalse(response.getBody().contains("secret"), response.getBody());
     }
 
     private APIGatewayV2HTTPResponse handle(String file) {
