@@ -58,6 +58,7 @@ import imagejobs.shared.status.ModelQueries;
 import imagejobs.shared.storage.PresignedUrl;
 import imagejobs.shared.webhooks.SecretSealer;
 import imagejobs.shared.webhooks.TenantWebhookSecrets;
+import imagejobs.shared.webhooks.WebhookSecret;
 import imagejobs.shared.webhooks.WebhookSecretQueries;
 
 /** The sample events in events/ (the ones `sam local invoke` uses) through the handler, collaborators mocked. */
@@ -188,7 +189,8 @@ class StatusHandlerTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"status-get.json", "status-list.json", "status-cancel.json", "models-list.json", "models-get.json"})
+    @ValueSource(strings = {"status-get.json", "status-list.json", "status-cancel.json", "models-list.json", "models-get.json",
+            "status-webhook-secret.json"})
     void everyEventWithoutItsKeyIs401(String file) {
         APIGatewayV2HTTPEvent event = EventLoader.loadApiGatewayHttpEvent(EVENTS.resolve(file).toString());
         Map<String, String> headers = new HashMap<>(event.getHeaders());
@@ -201,7 +203,8 @@ class StatusHandlerTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"status-get.json", "status-list.json", "status-cancel.json", "models-list.json", "models-get.json"})
+    @ValueSource(strings = {"status-get.json", "status-list.json", "status-cancel.json", "models-list.json", "models-get.json",
+            "status-webhook-secret.json"})
     void everyEventIsAPayload2EventForARouteOfTheStatusFunction(String file) throws IOException {
         APIGatewayV2HTTPEvent event = EventLoader.loadApiGatewayHttpEvent(EVENTS.resolve(file).toString());
         assertEquals("2.0", event.getVersion());
@@ -224,13 +227,20 @@ class StatusHandlerTest {
     }
 
     @Test
+    void theWebhookSecretEventAnswersTheTenantsSecret() {
+        when(secrets.current(TENANT)).thenReturn(WebhookSecret.parse("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw6Ht2KZVeoAY="));
+        APIGatewayV2HTTPResponse response = handle("status-webhook-secret.json");
+        assertEquals(200, response.getStatusCode());
+        assertEquals("no-store", response.getHeaders().get("cache-control"));
+        assertEquals("{\"key\":\"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw6Ht2KZVeoAY=\"}", response.getBody());
+        verifyNoInteractions(jobs);
+    }
+
+    @Test
     void aWebhookSecretThatDoesNotOpenIsA500ThatGivesNothingAway() {
         when(secrets.current(TENANT)).thenThrow(new SecretSealer.Broken(
                 "the stored webhook secret does not open: it was altered or is another tenant's"));
-        APIGatewayV2HTTPEvent event = EventLoader.loadApiGatewayHttpEvent(EVENTS.resolve("models-list.json").toString());
-        event.setRawPath("/v1/webhooks/default/secret");
-        event.getRequestContext().getHttp().setPath("/v1/webhooks/default/secret");
-        APIGatewayV2HTTPResponse response = handler.handleRequest(event, context);
+        APIGatewayV2HTTPResponse response = handle("status-webhook-secret.json");
         assertEquals(500, response.getStatusCode());
         assertEquals("INTERNAL", Json.parse(response.getBody()).path("error").path("code").asText());
         assertFalse(response.getBody().contains("secret"), response.getBody());
