@@ -89,6 +89,8 @@ final class WebhookSecretActions {
     private int broken() {
         err.println("run-local keys: the tenant's stored webhook secret does not open with this service key;"
                 + " check --key-secret-id (the stack output WebhookSecretsKeyArn of the same stack as --secrets-table)");
+        err.println("  if that is right and the key version it was sealed under is gone, `rotate-webhook-secret --grace 0`"
+                + " gives the tenant a new secret (the old one cannot sign any more)");
         return 1;
     }
 

@@ -234,6 +234,11 @@ class KeysWebhookSecretTest {
                     new PrintStream(OutputStream.nullOutputStream()), new PrintStream(err, true, StandardCharsets.UTF_8));
             assertEquals(1, wrongKey.show(tenant, "table WebhookSecretsTable"));
             assertTrue(err.toString(StandardCharsets.UTF_8).contains("check --key-secret-id"), err.toString());
+            assertEquals(1, wrongKey.rotate(tenant, Duration.ofHours(1), "table WebhookSecretsTable"),
+                    "a grace period needs the old secret");
+            assertEquals(0, wrongKey.rotate(tenant, Duration.ZERO, "table WebhookSecretsTable"),
+                    "without one, a record that does not open is replaced");
+            assertEquals(0, wrongKey.show(tenant, "table WebhookSecretsTable"));
         } finally {
             secretsManager.stop(0);
         }
