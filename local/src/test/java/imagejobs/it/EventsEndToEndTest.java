@@ -79,7 +79,8 @@ class EventsEndToEndTest {
             "status-list.json", 200,
             "status-cancel.json", 404,
             "models-list.json", 200,
-            "models-get.json", 200);
+            "models-get.json", 200,
+            "status-webhook-secret.json", 200);
 
     private final LocalStack stack = ServiceStack.get();
 
@@ -174,6 +175,8 @@ class EventsEndToEndTest {
             case "models-list.json" -> assertTrue(body.path("data").size() >= 1, body.toString());
             case "models-get.json" -> assertEquals(json.path("pathParameters").path("model").asText(),
                     body.path("id").asText(), body.toString());
+            case "status-webhook-secret.json" -> assertTrue(body.path("key").asText().startsWith("whsec_"),
+                    "the tenant's webhook secret, not printed here");
             default -> assertEquals("NOT_FOUND", body.path("error").path("code").asText(), body.toString());
         }
     }
@@ -225,6 +228,10 @@ class EventsEndToEndTest {
             case "models-get.json" -> {
                 assertEquals(200, status, context);
                 assertEquals(event.path("pathParameters").path("model").asText(), body.path("id").asText(), context);
+            }
+            case "status-webhook-secret.json" -> {
+                assertEquals(200, status, "the seeded tenant's webhook secret, made on this first call");
+                assertTrue(body.path("key").asText().matches("whsec_[A-Za-z0-9+/]{43}="), "a whsec_ secret");
             }
             case "worker-sqs-batch.json" -> {
                 assertEquals(0, response.path("batchItemFailures").size(), context);

@@ -9,6 +9,7 @@ import java.util.function.Supplier;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import imagejobs.adapters.s3.S3ObjectStore;
+import imagejobs.adapters.secrets.TenantWebhookSecretsSetup;
 import imagejobs.lambda.Priming;
 import imagejobs.shared.auth.Authenticator;
 import imagejobs.adapters.dynamo.DynamoKeyStore;
@@ -26,6 +27,8 @@ import imagejobs.shared.status.JobView;
 import imagejobs.shared.status.ListCursors;
 import imagejobs.shared.status.ModelQueries;
 import imagejobs.shared.storage.ObjectStore;
+import imagejobs.shared.webhooks.TenantWebhookSecrets;
+import imagejobs.shared.webhooks.WebhookSecretQueries;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
@@ -63,11 +66,15 @@ final class StatusWiring {
         ObjectStore store = new S3ObjectStore(s3, presigner, settings.imagesBucket());
         JobView view = new JobView(store.bucket(), key -> store.presignGet(key, settings.presignTtl()),
                 key -> conversation(store, key));
+        // The sealing key is read from Secrets Manager on the route's first call, never during init (SnapStart).
+        TenantWebhookSecrets webhookSecrets = TenantWebhookSecretsSetup.create(env, dynamo,
+                secretsClient(aws), Clock.systemUTC());
         return new StatusRouter(
                 new Authenticator(new DynamoKeyStore(dynamo, keysTable)),
                 new JobQueries(new DynamoJobStore(dynamo, settings.jobsTable()), view,
                         new ListCursors(cursorKey), Clock.systemUTC()),
-                models.get(), settings.readRatePerMinute(), Clock.systemUTC());
+                models.get(), new WebhookSecretQueries(webhookSecrets), settings.readRatePerMinute(),
+                Clock.systemUTC());
     }
 
     /**
@@ -83,6 +90,21 @@ final class StatusWiring {
                 .expressionAttributeValues(Map.of(":one", AttributeValue.fromN("1"), ":limit", AttributeValue.fromN("1"),
                         ":expires", AttributeValue.fromN("0")))
                 .overrideConfiguration(DryRun::request)));
+    }
+
+    /** One Secrets Manager client, made when first asked for (a failed key read is tried again with the same one). */
+    private static Supplier<SecretsManagerClient> secretsClient(AwsClientConfig aws) {
+        return new Supplier<>() {
+            private SecretsManagerClient client;
+
+            @Override
+            public synchronized SecretsManagerClient get() {
+                if (client == null) {
+                    client = aws.configure(SecretsManagerClient.builder(), "SECRETS_MANAGER").build();
+                }
+                return client;
+            }
+        };
     }
 
     /**

@@ -56,6 +56,10 @@ import imagejobs.shared.status.JobView;
 import imagejobs.shared.status.ListCursors;
 import imagejobs.shared.status.ModelQueries;
 import imagejobs.shared.storage.PresignedUrl;
+import imagejobs.shared.webhooks.SecretSealer;
+import imagejobs.shared.webhooks.TenantWebhookSecrets;
+import imagejobs.shared.webhooks.WebhookSecret;
+import imagejobs.shared.webhooks.WebhookSecretQueries;
 
 /** The sample events in events/ (the ones `sam local invoke` uses) through the handler, collaborators mocked. */
 class StatusHandlerTest {
@@ -67,6 +71,7 @@ class StatusHandlerTest {
 
     private final KeyStore keys = mock(KeyStore.class);
     private final JobStore jobs = mock(JobStore.class);
+    private final TenantWebhookSecrets secrets = mock(TenantWebhookSecrets.class);
     private final Context context = mock(Context.class);
     private StatusHandler handler;
 
@@ -82,7 +87,7 @@ class StatusHandlerTest {
         StatusRouter router = new StatusRouter(new Authenticator(keys),
                 new JobQueries(jobs, view, new ListCursors("0123456789abcdef0123456789abcdef".getBytes(StandardCharsets.UTF_8)),
                         Clock.fixed(NOW, ZoneOffset.UTC)),
-                new ModelQueries(ModelCatalog.load()));
+                new ModelQueries(ModelCatalog.load()), new WebhookSecretQueries(secrets));
         handler = new StatusHandler(router);
     }
 
@@ -184,7 +189,8 @@ class StatusHandlerTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"status-get.json", "status-list.json", "status-cancel.json", "models-list.json", "models-get.json"})
+    @ValueSource(strings = {"status-get.json", "status-list.json", "status-cancel.json", "models-list.json", "models-get.json",
+            "status-webhook-secret.json"})
     void everyEventWithoutItsKeyIs401(String file) {
         APIGatewayV2HTTPEvent event = EventLoader.loadApiGatewayHttpEvent(EVENTS.resolve(file).toString());
         Map<String, String> headers = new HashMap<>(event.getHeaders());
@@ -197,7 +203,8 @@ class StatusHandlerTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"status-get.json", "status-list.json", "status-cancel.json", "models-list.json", "models-get.json"})
+    @ValueSource(strings = {"status-get.json", "status-list.json", "status-cancel.json", "models-list.json", "models-get.json",
+            "status-webhook-secret.json"})
     void everyEventIsAPayload2EventForARouteOfTheStatusFunction(String file) throws IOException {
         APIGatewayV2HTTPEvent event = EventLoader.loadApiGatewayHttpEvent(EVENTS.resolve(file).toString());
         assertEquals("2.0", event.getVersion());
@@ -217,6 +224,26 @@ class StatusHandlerTest {
         assertEquals(500, response.getStatusCode());
         assertFalse(response.getBody().contains("10.0.0.7") || response.getBody().contains("jobs-prod"));
         assertTrue(response.getBody().contains("7a9e3c1d-0000-4000-8000-000000000001"));
+    }
+
+    @Test
+    void theWebhookSecretEventAnswersTheTenantsSecret() {
+        when(secrets.current(TENANT)).thenReturn(WebhookSecret.parse("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw6Ht2KZVeoAY="));
+        APIGatewayV2HTTPResponse response = handle("status-webhook-secret.json");
+        assertEquals(200, response.getStatusCode());
+        assertEquals("no-store", response.getHeaders().get("cache-control"));
+        assertEquals("{\"key\":\"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw6Ht2KZVeoAY=\"}", response.getBody());
+        verifyNoInteractions(jobs);
+    }
+
+    @Test
+    void aWebhookSecretThatDoesNotOpenIsA500ThatGivesNothingAway() {
+        when(secrets.current(TENANT)).thenThrow(new SecretSealer.Broken(
+                "the stored webhook secret does not open: it was altered or is another tenant's"));
+        APIGatewayV2HTTPResponse response = handle("status-webhook-secret.json");
+        assertEquals(500, response.getStatusCode());
+        assertEquals("INTERNAL", Json.parse(response.getBody()).path("error").path("code").asText());
+        assertFalse(response.getBody().contains("secret"), response.getBody());
     }
 
     private APIGatewayV2HTTPResponse handle(String file) {

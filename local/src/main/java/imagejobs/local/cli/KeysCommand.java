@@ -2,16 +2,23 @@ package imagejobs.local.cli;
 
 import java.io.PrintStream;
 import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
+import imagejobs.adapters.crypto.ServiceKeys;
+import imagejobs.adapters.secrets.WebhookServiceKeys;
 import imagejobs.local.emulators.EmulatorPorts;
 import imagejobs.local.emulators.LocalCredentials;
 import imagejobs.local.emulators.Ports;
 import imagejobs.local.emulators.ToolTimeouts;
+import imagejobs.local.runtime.LocalWebhookKeys;
+import imagejobs.shared.config.Settings;
 import imagejobs.shared.auth.ApiKey;
 import imagejobs.adapters.dynamo.DynamoKeyStore;
 import imagejobs.shared.auth.KeyRecord;
@@ -23,9 +30,13 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 
 /**
- * {@code ./run-local keys create|list|disable}: API key management. Against the running local stack by default
+ * {@code ./run-local keys create|list|disable|rotate-webhook-secret|webhook-secret}: API key management, and each
+ * tenant's webhook signing secret ({@link WebhookSecretActions}: in the local stack's WebhookSecretsTable sealed
+ * under its fixed key, or with {@code --secrets-table NAME --key-secret-id ARN} (or WEBHOOK_SECRETS_TABLE and
+ * WEBHOOK_SECRETS_KEY_SECRET_ID) in AWS, the stack outputs WebhookSecretsTableName and WebhookSecretsKeyArn). Keys: Against the running local stack by default
  * (DynamoDB Local on IMAGEJOBS_DYNAMODB_PORT, table KeysTable); with {@code --table NAME} or KEYS_TABLE set, against
  * that table in AWS with the usual AWS environment (variables, or a profile: static keys, {@code role_arn},
  * {@code sso_session}, {@code credential_process}; AWS_REGION). A new key is printed once; only its SHA-256 hash is
@@ -33,6 +44,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
  */
 public final class KeysCommand implements Command {
     static final String LOCAL_TABLE = "KeysTable";
+    static final String LOCAL_SECRETS_TABLE = "WebhookSecretsTable";
 
     private final Map<String, String> env;
     private final PrintStream out;
@@ -51,7 +63,9 @@ public final class KeysCommand implements Command {
 
     @Override
     public String usage() {
-        return "keys create --tenant T [--rate N] [--label L] | list [--tenant T] | disable KEY_ID   [--table NAME]";
+        return "keys create --tenant T [--rate N] [--label L] | list [--tenant T] | disable KEY_ID   [--table NAME]\n"
+                + "  keys rotate-webhook-secret --tenant T [--grace 24h|0] | webhook-secret --tenant T\n"
+                + "       [--secrets-table NAME --key-secret-id ARN]   a tenant's webhook signing secret";
     }
 
     @Override
@@ -60,6 +74,9 @@ public final class KeysCommand implements Command {
             throw new UsageException("keys: create, list or disable");
         }
         Options options = Options.parse(args.subList(1, args.size()));
+        if (args.get(0).equals("rotate-webhook-secret") || args.get(0).equals("webhook-secret")) {
+            return webhookSecret(args.get(0), options);
+        }
         String table = options.value("--table").orElse(env.get("KEYS_TABLE"));
         try (DynamoDbClient dynamo = table == null ? localClient() : awsClient()) {
             String target = table == null ? LOCAL_TABLE : table;
@@ -72,7 +89,7 @@ public final class KeysCommand implements Command {
                     case "list" -> list(keys, options);
                     case "disable" -> disable(keys, options);
                     default -> throw new UsageException("keys: unknown action " + args.get(0)
-                            + "; use create, list or disable");
+                            + "; use create, list, disable, rotate-webhook-secret or webhook-secret");
                 };
             } catch (DependencyFailure failure) {
                 if (!(failure.getCause() instanceof SdkClientException e)) {
@@ -87,11 +104,59 @@ public final class KeysCommand implements Command {
         }
     }
 
-    private int create(KeyStore keys, Options options, String where) {
-        String tenant = options.value("--tenant").orElseThrow(() -> new UsageException("keys create needs --tenant T"));
+    private int webhookSecret(String action, Options options) {
+        String tenant = tenant(options, action);
+        Duration grace = action.equals("webhook-secret") ? null
+                : WebhookSecretActions.grace(options.value("--grace").orElse("24h"));
+        if (action.equals("webhook-secret") && options.value("--grace").isPresent()) {
+            throw new UsageException("--grace goes with rotate-webhook-secret");
+        }
+        String table = options.value("--secrets-table").orElse(env.get(Settings.WEBHOOK_SECRETS_TABLE));
+        String keySecretId = options.value("--key-secret-id").orElse(env.get(Settings.WEBHOOK_SECRETS_KEY_SECRET_ID));
+        if (table == null && keySecretId != null) {
+            throw new UsageException("--key-secret-id goes with --secrets-table (the deployed stack's"
+                    + " WebhookSecretsTableName output)");
+        }
+        if (table != null && keySecretId == null) {
+            throw new UsageException("--secrets-table needs --key-secret-id ARN (the stack output WebhookSecretsKeyArn):"
+                    + " the key the secrets are sealed under");
+        }
+        String where = table == null ? "local stack (" + localEndpoint() + ", table " + LOCAL_SECRETS_TABLE + ")"
+                : "table " + table;
+        try (DynamoDbClient dynamo = table == null ? localClient() : awsClient();
+             SecretsManagerClient secretsManager = table == null ? null : awsSecretsManager()) {
+            Supplier<ServiceKeys> keys = table == null ? () -> ServiceKeys.of(LocalWebhookKeys.MATERIAL, List.of())
+                    : WebhookServiceKeys.from(Map.of(Settings.WEBHOOK_SECRETS_KEY_SECRET_ID, keySecretId),
+                            () -> secretsManager);
+            WebhookSecretActions actions = new WebhookSecretActions(dynamo, table == null ? LOCAL_SECRETS_TABLE : table,
+                    keys, Clock.systemUTC(), out, err);
+            try {
+                return grace == null ? actions.show(tenant, where) : actions.rotate(tenant, grace, where);
+            } catch (DependencyFailure failure) {
+                if (!(failure.getCause() instanceof SdkClientException e)) {
+                    throw failure; // the service answered (access denied, no such table or secret): its message says why
+                }
+                err.println("run-local keys: cannot reach " + where + ": " + e.getMessage());
+                err.println(table == null ? "  start the local stack first (./run-local), or pass --secrets-table NAME"
+                        + " --key-secret-id ARN for a deployed stack" : "  check AWS_REGION (or your profile's region)"
+                        + " and your AWS credentials (AWS_PROFILE; for an IAM Identity Center profile, `aws sso login`"
+                        + " first)");
+                return 1;
+            }
+        }
+    }
+
+    private static String tenant(Options options, String action) {
+        String tenant = options.value("--tenant").orElseThrow(() -> new UsageException("keys " + action
+                + " needs --tenant T"));
         if (!tenant.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")) {
             throw new UsageException("--tenant: 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit");
         }
+        return tenant;
+    }
+
+    private int create(KeyStore keys, Options options, String where) {
+        String tenant = tenant(options, "create");
         Integer rate = null;
         if (options.value("--rate").isPresent()) {
             try {
@@ -158,6 +223,17 @@ public final class KeysCommand implements Command {
     /** The deployed table: region and credentials from the usual AWS chain (variables, profile, SSO, role). */
     private DynamoDbClient awsClient() {
         var builder = DynamoDbClient.builder().credentialsProvider(DefaultCredentialsProvider.builder().build())
+                .httpClient(ToolTimeouts.httpClient()).overrideConfiguration(ToolTimeouts.overrides());
+        String region = env.getOrDefault("AWS_REGION", env.get("AWS_DEFAULT_REGION"));
+        if (region != null) {
+            builder.region(Region.of(region));
+        }
+        return builder.build();
+    }
+
+    /** The deployed stack's Secrets Manager, with the same credential chain and region as {@link #awsClient}. */
+    private SecretsManagerClient awsSecretsManager() {
+        var builder = SecretsManagerClient.builder().credentialsProvider(DefaultCredentialsProvider.builder().build())
                 .httpClient(ToolTimeouts.httpClient()).overrideConfiguration(ToolTimeouts.overrides());
         String region = env.getOrDefault("AWS_REGION", env.get("AWS_DEFAULT_REGION"));
         if (region != null) {

@@ -75,11 +75,14 @@ public final class WebhooksCommand implements Command {
     }
 
     /** A started listener and where its secret came from. */
-    record Listening(WebhookListener listener, String secretFrom) {
+    public record Listening(WebhookListener listener, String secretFrom) {
     }
 
-    /** Parses the options, gets the secret, starts the listener and prints how to use it; null when it cannot. */
-    Listening start(List<String> args) throws IOException {
+    /**
+     * Parses the options, gets the secret, starts the listener and prints how to use it; null when it cannot. Public
+     * for the end-to-end tests, which run it against the local stack's real secret route.
+     */
+    public Listening start(List<String> args) throws IOException {
         if (args.isEmpty() || !args.get(0).equals("listen")) {
             throw new UsageException("webhooks: listen is the only action");
         }

@@ -20,7 +20,8 @@ import imagejobs.local.template.FunctionDefinition;
  *       key;</li>
  *   <li>no Secrets Manager locally: every {@code *_SECRET_ID} the template sets is dropped, so the functions use
  *       their plain variables ({@code GEMINI_API_KEY} above; no {@code CURSOR_SECRET}: the key derived from the
- *       table name);</li>
+ *       table name; {@code WEBHOOK_SECRETS_KEY} = {@link LocalWebhookKeys#MATERIAL} for functions given
+ *       {@code WEBHOOK_SECRETS_KEY_SECRET_ID});</li>
  *   <li>{@code IMAGEJOBS_FUNCTION_ENV_<NAME>=value} from the process environment, for every function;</li>
  *   <li>overrides set through {@link #setForAll} and {@link #set} (tests).</li>
  * </ol>
@@ -33,6 +34,8 @@ public final class FunctionEnvironment {
     private static final String GEMINI_BASE_URL = "GEMINI_BASE_URL";
     private static final String GEMINI_AUTH_STYLE = "GEMINI_AUTH_STYLE";
     private static final String SECRET_ID_SUFFIX = "_SECRET_ID";
+    private static final String WEBHOOK_SECRETS_KEY = "WEBHOOK_SECRETS_KEY";
+    private static final String WEBHOOK_SECRETS_KEY_SECRET_ID = "WEBHOOK_SECRETS_KEY_SECRET_ID";
 
     private final Map<String, String> wiring;
     private final Map<String, String> processEnvironment;
@@ -103,6 +106,9 @@ public final class FunctionEnvironment {
                 env.put(GEMINI_BASE_URL, geminiSimulatorBaseUrl);
                 env.put(GEMINI_API_KEY, SIMULATOR_API_KEY);
             }
+        }
+        if (env.containsKey(WEBHOOK_SECRETS_KEY_SECRET_ID)) {
+            env.put(WEBHOOK_SECRETS_KEY, LocalWebhookKeys.MATERIAL);
         }
         env.keySet().removeIf(name -> name.endsWith(SECRET_ID_SUFFIX));
 

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Timeout;
 import imagejobs.adapters.aws.AwsClientConfig;
 import imagejobs.adapters.dynamo.DynamoJobStore;
 import imagejobs.adapters.dynamo.DynamoKeyStore;
+import imagejobs.adapters.dynamo.DynamoWebhookSecretStore;
 import imagejobs.adapters.s3.S3ObjectStore;
 import imagejobs.adapters.sqs.SqsJobQueue;
 import imagejobs.local.LocalStack;
@@ -27,16 +28,18 @@ import imagejobs.shared.config.Settings;
 import imagejobs.shared.jobs.JobStore;
 import imagejobs.shared.queue.JobQueue;
 import imagejobs.shared.storage.ObjectStore;
+import imagejobs.shared.webhooks.WebhookSecretStore;
 import imagejobs.testing.InMemoryJobQueue.Received;
 import imagejobs.testing.JobQueueContract;
 import imagejobs.testing.JobStoreContract;
 import imagejobs.testing.KeyStoreContract;
 import imagejobs.testing.ObjectStoreContract;
+import imagejobs.testing.WebhookSecretStoreContract;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /**
- * The real adapters against the contracts the in-memory fakes pass (shared/test-fixtures): DynamoJobStore and
- * DynamoKeyStore on DynamoDB Local, S3ObjectStore on S3Proxy, SqsJobQueue on ElasticMQ, with the tables, bucket and
+ * The real adapters against the contracts the in-memory fakes pass (shared/test-fixtures): DynamoJobStore,
+ * DynamoKeyStore and DynamoWebhookSecretStore on DynamoDB Local, S3ObjectStore on S3Proxy, SqsJobQueue on ElasticMQ, with the tables, bucket and
  * settings the local stack gives a function. A rule that fails here and passes there is a drifted fake (or an
  * adapter bug).
  */
@@ -70,6 +73,14 @@ class AdapterContractsIntegrationTest {
         @Override
         protected KeyStore createStore() {
             return new DynamoKeyStore(stack.dynamoDb(), stack.tableName("KeysTable"));
+        }
+    }
+
+    @Nested
+    class DynamoWebhookSecretStoreContract extends WebhookSecretStoreContract {
+        @Override
+        protected WebhookSecretStore createStore() {
+            return new DynamoWebhookSecretStore(stack.dynamoDb(), stack.tableName("WebhookSecretsTable"));
         }
     }
 

@@ -67,6 +67,20 @@ class FunctionEnvironmentTest {
     }
 
     @Test
+    void functionsGivenTheWebhookKeySecretGetTheFixedLocalKeyInstead() {
+        FunctionDefinition status = new FunctionDefinition("StatusFunction", "st.Handler", Path.of("st.jar"),
+                Map.of("WEBHOOK_SECRETS_TABLE", "WebhookSecretsTable",
+                        "WEBHOOK_SECRETS_KEY_SECRET_ID", "arn:aws:secretsmanager:x"), 30, 1024, List.of(), List.of(),
+                List.of());
+        Map<String, String> env = environment(Map.of(), null).build(status);
+        assertEquals(LocalWebhookKeys.MATERIAL, env.get("WEBHOOK_SECRETS_KEY"));
+        assertFalse(env.containsKey("WEBHOOK_SECRETS_KEY_SECRET_ID"), "no Secrets Manager locally");
+        assertTrue(LocalWebhookKeys.MATERIAL.length() >= 32);
+        assertFalse(environment(Map.of(), null).build(SUBMIT).containsKey("WEBHOOK_SECRETS_KEY"),
+                "only functions the template gives the key");
+    }
+
+    @Test
     void overridesFromTheUserAndFromTestsComeLast() {
         FunctionEnvironment env = environment(Map.of("IMAGEJOBS_FUNCTION_ENV_ALLOW_LOOPBACK_REFERENCES", "true",
                 "IMAGEJOBS_FUNCTION_ENV_JOBS_TABLE", "Other", "UNRELATED", "x"), null);

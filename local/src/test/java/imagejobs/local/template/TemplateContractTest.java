@@ -747,8 +747,8 @@ class TemplateContractTest {
                     .filter(s -> asStrings(s.get("Action")).stream().anyMatch(a -> a.startsWith("secretsmanager:")))
                     .map(s -> s.get("Resource")).toList();
             if (f.logicalId().equals("StatusFunction")) {
-                assertEquals(List.of(Map.of("Ref", "CursorSigningSecret")), readable,
-                        "exactly the cursor secret, by its ARN");
+                assertEquals(List.of(Map.of("Ref", "CursorSigningSecret"), Map.of("Ref", "WebhookSecretsKey")), readable,
+                        "exactly the cursor secret and the webhook secrets' key, by their ARNs");
             } else {
                 assertFalse(readable.contains(Map.of("Ref", "CursorSigningSecret")), f.logicalId()
                         + " may not read the cursor key");
@@ -756,6 +756,31 @@ class TemplateContractTest {
         }
         assertTrue(read(TestPaths.root().resolve("functions/status/src/main/java/imagejobs/status/StatusWiring.java"))
                 .contains("CursorKeySource.from(settings"), "the status wiring reads the key through CursorKeySource");
+    }
+
+    @Test
+    void webhookSecretsAreSealedUnderAGeneratedKeyAndTheStatusFunctionMayOnlyGetAndPutThem() {
+        StackTemplate.TemplateResource key = template.resource("WebhookSecretsKey");
+        assertEquals("AWS::SecretsManager::Secret", key.type());
+        Map<String, Object> generate = map(key.properties().get("GenerateSecretString"));
+        assertTrue(Integer.parseInt(generate.get("PasswordLength").toString())
+                >= imagejobs.adapters.crypto.ServiceKeys.MIN_MATERIAL_LENGTH, "long enough for the sealer");
+        assertFalse(key.properties().containsKey("SecretString"), "generated, never written in the template");
+        Map<String, Object> variables = map(map(template.resource("StatusFunction").properties().get("Environment"))
+                .get("Variables"));
+        assertEquals(Map.of("Ref", "WebhookSecretsTable"), variables.get("WEBHOOK_SECRETS_TABLE"));
+        assertEquals(Map.of("Ref", "WebhookSecretsKey"), variables.get("WEBHOOK_SECRETS_KEY_SECRET_ID"));
+        List<Map<String, Object>> onTable = statementsOf("StatusFunction").stream()
+                .filter(s -> Map.of("Fn::GetAtt", List.of("WebhookSecretsTable", "Arn")).equals(s.get("Resource")))
+                .toList();
+        assertEquals(1, onTable.size(), "one statement on the secrets table");
+        assertEquals(List.of("dynamodb:GetItem", "dynamodb:PutItem"), asStrings(onTable.get(0).get("Action")));
+        Map<String, Object> outputs = map(template.document().get("Outputs"));
+        assertEquals(Map.of("Ref", "WebhookSecretsTable"), map(outputs.get("WebhookSecretsTableName")).get("Value"));
+        assertEquals(Map.of("Ref", "WebhookSecretsKey"), map(outputs.get("WebhookSecretsKeyArn")).get("Value"));
+        for (FunctionDefinition f : stack.functions()) {
+            assertFalse(f.environment().containsKey("WEBHOOK_SECRETS_KEY"), f.logicalId() + ": the key itself");
+        }
     }
 
     @Test
@@ -780,7 +805,7 @@ class TemplateContractTest {
                 kept.add(r.logicalId());
             }
         }
-        assertEquals(List.of("JobsTable", "KeysTable", "LimitsTable", "ImagesBucket"), kept);
+        assertEquals(List.of("JobsTable", "KeysTable", "LimitsTable", "WebhookSecretsTable", "ImagesBucket"), kept);
     }
 
     /**

@@ -5,6 +5,7 @@ import static imagejobs.shared.status.TestJobs.TENANT;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.mockito.Mockito.mock;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -15,6 +16,8 @@ import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import imagejobs.shared.webhooks.TenantWebhookSecrets;
+import imagejobs.shared.webhooks.WebhookSecretQueries;
 import imagejobs.status.StatusRouter;
 import imagejobs.shared.auth.Authenticator;
 import imagejobs.shared.auth.KeyRecord;
@@ -59,8 +62,8 @@ class ReadRateLimitTest {
     private StatusRouter router(int readsPerMinute) {
         JobQueries queries = new JobQueries(store, new JobView("bucket", k -> new PresignedUrl("https://u", NOW),
                 k -> null), new ListCursors("a cursor key that is long enough".getBytes(StandardCharsets.UTF_8)), clock);
-        return new StatusRouter(new Authenticator(keys), queries, new ModelQueries(ModelCatalog.load()), readsPerMinute,
-                clock);
+        return new StatusRouter(new Authenticator(keys), queries, new ModelQueries(ModelCatalog.load()),
+                new WebhookSecretQueries(mock(TenantWebhookSecrets.class)), readsPerMinute, clock);
     }
 
     private static ApiRequest get(String apiKey, String path) {

@@ -3,7 +3,9 @@ package imagejobs.shared.status;
 import static imagejobs.shared.status.TestJobs.NOW;
 import static imagejobs.shared.status.TestJobs.TENANT;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.verifyNoInteractions;
@@ -32,6 +34,13 @@ import imagejobs.shared.jobs.JobStore;
 import imagejobs.shared.json.Json;
 import imagejobs.shared.storage.PresignedUrl;
 import imagejobs.testing.InMemoryJobStore;
+import imagejobs.testing.InMemoryWebhookSecretStore;
+import imagejobs.adapters.crypto.AesGcmSecretSealer;
+import imagejobs.adapters.crypto.ServiceKeys;
+import imagejobs.shared.webhooks.TenantWebhookSecrets;
+import imagejobs.shared.webhooks.WebhookSecretQueries;
+import java.security.SecureRandom;
+import java.util.List;
 
 class StatusRouterTest {
     private static final String KEY = "ij_0123456789abcdef";
@@ -39,6 +48,10 @@ class StatusRouterTest {
     private final KeyStore keys = mock(KeyStore.class);
     private final InMemoryJobStore store = new InMemoryJobStore();
     private final Job job = TestJobs.queued(TestJobs.id(1), TENANT, NOW);
+    private final InMemoryWebhookSecretStore secretStore = new InMemoryWebhookSecretStore();
+    private final TenantWebhookSecrets secrets = new TenantWebhookSecrets(secretStore,
+            new AesGcmSecretSealer(() -> ServiceKeys.of("a service key for the router tests, 32+ chars", List.of()),
+                    new SecureRandom()), new SecureRandom(), Clock.fixed(NOW, ZoneOffset.UTC));
     private StatusRouter router;
 
     @BeforeEach
@@ -51,7 +64,8 @@ class StatusRouterTest {
         JobQueries jobs = new JobQueries(store, new JobView("bucket", k -> new PresignedUrl("https://u", NOW), k -> null),
                 new ListCursors("a cursor key that is long enough".getBytes(StandardCharsets.UTF_8)),
                 Clock.fixed(NOW, ZoneOffset.UTC));
-        router = new StatusRouter(new Authenticator(keys), jobs, new ModelQueries(ModelCatalog.load()));
+        router = new StatusRouter(new Authenticator(keys), jobs, new ModelQueries(ModelCatalog.load()),
+                new WebhookSecretQueries(secrets));
     }
 
     @Test
@@ -79,10 +93,10 @@ class StatusRouterTest {
         JobStore jobs = mock(JobStore.class);
         StatusRouter guarded = new StatusRouter(new Authenticator(keys),
                 new JobQueries(jobs, new JobView("b", null, null), new ListCursors(new byte[32]), Clock.systemUTC()),
-                new ModelQueries(ModelCatalog.load()));
+                new ModelQueries(ModelCatalog.load()), new WebhookSecretQueries(secrets));
         for (String[] route : new String[][] {{"GET", "/v1/requests"}, {"GET", "/v1/requests/" + job.requestId()},
                 {"POST", "/v1/requests/" + job.requestId() + "/cancel"}, {"GET", "/v1/models"},
-                {"GET", "/v1/models/gemini-2.5-flash-image"}}) {
+                {"GET", "/v1/models/gemini-2.5-flash-image"}, {"GET", "/v1/webhooks/default/secret"}}) {
             Rejection none = assertThrows(Rejection.class, () -> guarded.route(
                     new ApiRequest(route[0], route[1], Map.of(), Map.of(), Map.of(), null, "1.2.3.4", "r")));
             assertEquals(401, ApiResponse.error(none).status());
@@ -92,6 +106,18 @@ class StatusRouterTest {
             assertEquals(401, ApiResponse.error(wrong).status());
         }
         verifyNoInteractions(jobs);
+        assertEquals(null, secretStore.stored(TENANT), "no secret made for an unauthenticated caller");
+    }
+
+    @Test
+    void theWebhookSecretRouteShowsTheTenantsSecretMadeOnFirstUse() {
+        String key = body(call("GET", "/v1/webhooks/default/secret", Map.of(), Map.of())).path("key").asText();
+        assertTrue(key.matches("whsec_[A-Za-z0-9+/]{43}="), key);
+        assertEquals(key, body(call("GET", "/prod/v1/webhooks/default/secret", Map.of(), Map.of())).path("key")
+                .asText(), "the same secret on the next call");
+        assertFalse(secretStore.stored(TENANT).current().contains(key.substring(6)), "stored only sealed");
+        assertEquals(key, secrets.current(TENANT).reveal());
+        assertTrue(!key.equals(secrets.current("another-tenant").reveal()), "each tenant has its own");
     }
 
     @Test

@@ -7,6 +7,7 @@ import java.util.function.Supplier;
 
 import imagejobs.adapters.aws.AwsFailures;
 import imagejobs.adapters.crypto.ServiceKeys;
+import imagejobs.shared.config.Settings;
 import imagejobs.shared.errors.DependencyFailure;
 import imagejobs.shared.errors.DependencyFailure.Dependency;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
@@ -24,8 +25,8 @@ import software.amazon.awssdk.services.secretsmanager.model.ResourceNotFoundExce
  * </ol>
  */
 public final class WebhookServiceKeys implements Supplier<ServiceKeys> {
-    public static final String KEY = "WEBHOOK_SECRETS_KEY";
-    public static final String KEY_SECRET_ID = "WEBHOOK_SECRETS_KEY_SECRET_ID";
+    public static final String KEY = Settings.WEBHOOK_SECRETS_KEY;
+    public static final String KEY_SECRET_ID = Settings.WEBHOOK_SECRETS_KEY_SECRET_ID;
     static final String CURRENT = "AWSCURRENT";
     static final String PREVIOUS = "AWSPREVIOUS";
 

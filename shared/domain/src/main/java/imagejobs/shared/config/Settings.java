@@ -37,6 +37,11 @@ public final class Settings {
     public static final String CURSOR_SECRET_ID = "CURSOR_SECRET_ID";
     public static final String PRIME_ON_INIT = "PRIME_ON_INIT";
     public static final String LIMITS_TABLE = "LIMITS_TABLE";
+    /** Tenants' sealed webhook signing secrets (WebhookSecretsTable). */
+    public static final String WEBHOOK_SECRETS_TABLE = "WEBHOOK_SECRETS_TABLE";
+    /** The service key that seals them: its material (local stack, tests) or its Secrets Manager secret (AWS). */
+    public static final String WEBHOOK_SECRETS_KEY = "WEBHOOK_SECRETS_KEY";
+    public static final String WEBHOOK_SECRETS_KEY_SECRET_ID = "WEBHOOK_SECRETS_KEY_SECRET_ID";
     public static final String GEMINI_LIMITS = "GEMINI_LIMITS";
     public static final String MAX_QUEUE_SECONDS = "MAX_QUEUE_SECONDS";
     /** SDK client timeouts (AwsClientConfig); the two call timeouts also take a per-client suffix, e.g. _S3. */
@@ -103,6 +108,11 @@ public final class Settings {
     /** {@value #MAX_QUEUE_SECONDS}: how long a job may wait for a Gemini slot before it fails with QUEUE_TIMEOUT. */
     public Duration maxQueue() {
         return UpstreamLimits.maxQueue(env);
+    }
+
+    /** The tenants' webhook signing secrets (the status function's secret route, the webhook delivery). */
+    public String webhookSecretsTable() {
+        return env.required(WEBHOOK_SECRETS_TABLE);
     }
 
     public String keysTable() {

@@ -16,7 +16,8 @@ public final class DependencyFailure extends RuntimeException {
         QUEUE("the job queue (SQS)"),
         OBJECT_STORE("the image storage (S3)"),
         SECRETS("the secret store (Secrets Manager)"),
-        LIMITS_TABLE("the upstream limits table (DynamoDB)");
+        LIMITS_TABLE("the upstream limits table (DynamoDB)"),
+        WEBHOOK_SECRETS_TABLE("the webhook secrets table (DynamoDB)");
 
         private final String description;
 

@@ -57,14 +57,16 @@ public final class TenantWebhookSecrets {
 
     /**
      * A new current secret; the one it replaces keeps signing for {@code grace} (zero: retired at once, e.g. after a
-     * leak). A secret still in its grace period from an earlier rotation is dropped: at most two sign.
+     * leak). A secret still in its grace period from an earlier rotation is dropped: at most two sign. Without a
+     * grace period the stored secrets are never opened, so this also replaces a record that no longer opens (its
+     * service key lost), which would otherwise answer {@link SecretSealer.Broken} for ever.
      */
     public Rotation rotate(String tenant, Duration grace) {
         if (grace.isNegative() || grace.compareTo(MAX_GRACE) > 0) {
             throw new IllegalArgumentException("the grace period is 0 to " + MAX_GRACE.toDays() + " days");
         }
         for (int attempt = 1; ; attempt++) {
-            WebhookSecretStore.Record record = load(tenant);
+            WebhookSecretStore.Record record = grace.isZero() ? stored(tenant) : load(tenant);
             Instant now = clock.instant();
             WebhookSecret fresh = WebhookSecret.generate(random);
             Instant until = grace.isZero() ? null : now.plus(grace);
@@ -80,10 +82,14 @@ public final class TenantWebhookSecrets {
     }
 
     private WebhookSecretStore.Record load(String tenant) {
-        WebhookSecretStore.Record record = store.get(tenant).orElseGet(() -> store.createIfAbsent(
+        return refreshed(stored(tenant));
+    }
+
+    /** The tenant's record as stored (made now if it has none), not opened. */
+    private WebhookSecretStore.Record stored(String tenant) {
+        return store.get(tenant).orElseGet(() -> store.createIfAbsent(
                 new WebhookSecretStore.Record(tenant, sealer.seal(tenant, WebhookSecret.generate(random)),
                         clock.instant(), null, null, 1)));
-        return refreshed(record);
     }
 
     /** Seals the record again when it was sealed under an older service key; best effort (a lost race is fine). */

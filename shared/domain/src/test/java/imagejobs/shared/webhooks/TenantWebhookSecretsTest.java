@@ -99,6 +99,23 @@ class TenantWebhookSecretsTest {
     }
 
     @Test
+    void aRecordThatNoLongerOpensIsReplacedByARotationWithoutGrace() {
+        secrets.current("acme");
+        WebhookSecretStore.Record stored = store.stored("acme");
+        // Sealed under a service key this service lost (and for another tenant: it cannot open either way).
+        WebhookSecretStore.Record lost = new WebhookSecretStore.Record("acme", "sealed:k0:other:AAAA",
+                stored.currentSince(), null, null, stored.version());
+        assertTrue(store.replace(lost, stored.version()));
+        assertThrows(SecretSealer.Broken.class, () -> secrets.current("acme"));
+        assertThrows(SecretSealer.Broken.class, () -> secrets.rotate("acme", Duration.ofHours(1)),
+                "a grace period needs the old secret");
+
+        TenantWebhookSecrets.Rotation rotation = secrets.rotate("acme", Duration.ZERO);
+        assertEquals(rotation.secret(), secrets.current("acme"));
+        assertEquals(List.of(rotation.secret()), secrets.signing("acme"));
+    }
+
+    @Test
     void aGracePeriodOverAWeekIsRefused() {
         assertThrows(IllegalArgumentException.class, () -> secrets.rotate("acme", Duration.ofDays(8)));
         assertThrows(IllegalArgumentException.class, () -> secrets.rotate("acme", Duration.ofSeconds(-1)));
