@@ -43,10 +43,12 @@ final class GenerateContentEndpoint implements HttpHandler {
     private final Executor workers;
     private final long maxRequestBytes;
     private final QuotaMeter quotas;
+    private final SimLatency latency;
 
     GenerateContentEndpoint(ModelCatalog catalog, ApiKeyCheck apiKeys, SimulatedRequestCheck requestCheck,
             SimulatedAnswers answers, RequestLog log, PromptFailures failures, HungRequests hung,
-            ScheduledExecutorService timer, Executor workers, long maxRequestBytes, QuotaMeter quotas) {
+            ScheduledExecutorService timer, Executor workers, long maxRequestBytes, QuotaMeter quotas,
+            SimLatency latency) {
         catalog.all().forEach(spec -> byUpstreamId.putIfAbsent(spec.upstreamModel(), spec));
         this.apiKeys = apiKeys;
         this.requestCheck = requestCheck;
@@ -58,6 +60,7 @@ final class GenerateContentEndpoint implements HttpHandler {
         this.workers = workers;
         this.maxRequestBytes = maxRequestBytes;
         this.quotas = quotas;
+        this.latency = latency;
     }
 
     @Override
@@ -103,11 +106,13 @@ final class GenerateContentEndpoint implements HttpHandler {
         }
         SimulatedRequest request = requestCheck.check(model, json);
         FaultDirectives faults = FaultDirectives.parse(request.lastUserText());
-        if (faults.delayMillis() > 0) {
-            admission.expectEndIn(faults.delayMillis());
+        // A prompt's [sim:delay] wins over the configured latency (tests ask for exact delays).
+        long delayMillis = faults.delayMillis() > 0 ? faults.delayMillis() : latency.draw(model.upstreamModel());
+        if (delayMillis > 0) {
+            admission.expectEndIn(delayMillis);
             // Waiting on a timer rather than in this thread: delayed calls must not use up the request threads.
             try {
-                timer.schedule(() -> resume(exchange, request, faults), faults.delayMillis(), TimeUnit.MILLISECONDS);
+                timer.schedule(() -> resume(exchange, request, faults), delayMillis, TimeUnit.MILLISECONDS);
             } catch (RejectedExecutionException e) {
                 drop(exchange); // closing down
             }
