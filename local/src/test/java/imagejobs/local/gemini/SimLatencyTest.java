@@ -49,6 +49,31 @@ class SimLatencyTest {
     }
 
     @Test
+    void concurrentCallsEachEndTheirOwnAdmissionSoTheConcurrencyQuotaNeverLeaks() throws Exception {
+        java.util.concurrent.ExecutorService clients = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try (GeminiSimulator sim = GeminiSimulator.start(GeminiSimulatorConfig.defaults()
+                .withQuotas(SimQuotas.of(null, PRO + ":4")).withLatency(SimLatency.parse(PRO + ":300")))) {
+            SimHttp http = new SimHttp(sim.baseUrl());
+            for (int round = 0; round < 3; round++) {
+                List<CompletableFuture<SimHttp.Reply>> calls = new java.util.ArrayList<>();
+                for (int i = 0; i < 4; i++) {
+                    String prompt = "round " + round + " call " + i;
+                    calls.add(CompletableFuture.supplyAsync(() -> http.generate(PRO, SimHttp.prompt(prompt)), clients));
+                }
+                for (CompletableFuture<SimHttp.Reply> call : calls) {
+                    assertEquals(200, call.get().status(), "round " + round + ": " + call.get().json());
+                }
+                imagejobs.local.Deadline.await(java.time.Duration.ofSeconds(30), "every call of the round ended",
+                        () -> sim.stats().path("models").path(PRO).path("in_flight").asInt() == 0);
+            }
+            assertEquals(4, sim.stats().path("models").path(PRO).path("peak_in_flight").asInt(), sim.stats()
+                    .toString());
+        } finally {
+            clients.shutdownNow();
+        }
+    }
+
+    @Test
     void theSimulatorTakesTheLatencyAndCountsTheCallInFlightMeanwhile() throws Exception {
         try (GeminiSimulator sim = GeminiSimulator.start(GeminiSimulatorConfig.defaults()
                 .withEnvironment(Map.of(SimLatency.ENV, PRO + ":1500")))) {
