@@ -59,7 +59,8 @@ class BenchmarksIntegrationTest {
     @Test
     void worker4kMeasuresTimeHeapAndFloor() {
         Run run = bench("worker-4k", "--runs", "1", "--warmup", "0", "--ratios", "1:1");
-        assertPrinted(run, "4096x4096", "worker ms", "floor ms", "heap/img", "targets: peak heap");
+        assertPrinted(run, "4096x4096", "worker ms", "floor ms", "heap/img", "peak RSS of the worker JVM",
+                "targets: peak heap");
     }
 
     @Test
