@@ -8,7 +8,7 @@ import imagejobs.local.gemini.GeminiSimulatorConfig;
 /**
  * Starts the Gemini simulator of {@code imagejobs.local.gemini} for the stack: loopback, one accepted key, and from
  * the environment given ({@code ./run-local}'s) the signature secret and the quotas (IMAGEJOBS_GEMINI_SIM_SECRET,
- * IMAGEJOBS_GEMINI_SIM_RPM, IMAGEJOBS_GEMINI_SIM_CONCURRENCY).
+ * IMAGEJOBS_GEMINI_SIM_RPM, IMAGEJOBS_GEMINI_SIM_CONCURRENCY, IMAGEJOBS_GEMINI_SIM_LATENCY).
  */
 public final class GeminiSimulatorLauncher implements GeminiBackend.Starter {
     private final Map<String, String> env;

@@ -83,8 +83,9 @@ public final class LocalStackConfig {
     /**
      * The CLI's configuration: ports from IMAGEJOBS_*_PORT (defaults 3000, 9000, 8000, 9324, 8090), keys from
      * IMAGEJOBS_LOCAL_KEYS (else the dev key), template parameters from IMAGEJOBS_PARAMETER_<Name>, the Gemini
-     * simulator unless GEMINI_API_KEY is set (its signature secret and quotas from IMAGEJOBS_GEMINI_SIM_SECRET,
-     * IMAGEJOBS_GEMINI_SIM_RPM and IMAGEJOBS_GEMINI_SIM_CONCURRENCY), the user's environment for GEMINI_* and
+     * simulator unless GEMINI_API_KEY is set (its signature secret, quotas and latency from
+     * IMAGEJOBS_GEMINI_SIM_SECRET, IMAGEJOBS_GEMINI_SIM_RPM, IMAGEJOBS_GEMINI_SIM_CONCURRENCY and
+     * IMAGEJOBS_GEMINI_SIM_LATENCY), the user's environment for GEMINI_* and
      * IMAGEJOBS_FUNCTION_ENV_* pass-through, and an access log line per HTTP request.
      */
     public static Builder fromEnvironment(Path repositoryRoot, Map<String, String> env) {

@@ -84,6 +84,16 @@ public final class BenchArgs {
         }
     }
 
+    /** The option's text, trimmed, or the fallback when not given. */
+    public String value(String name, String fallback) {
+        String v = options.get(name);
+        return v == null ? fallback : v.trim();
+    }
+
+    public boolean has(String name) {
+        return options.containsKey(name);
+    }
+
     public List<String> list(String name, List<String> fallback) {
         String v = options.get(name);
         if (v == null) {

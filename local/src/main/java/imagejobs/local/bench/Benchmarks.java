@@ -10,15 +10,44 @@ import imagejobs.local.cli.UsageException;
 
 /** The benchmarks by name, their options, and what a failed run looks like to the user. */
 public final class Benchmarks {
-    public static final List<String> NAMES = List.of("cold-start", "worker-4k", "pipeline");
+    public static final List<String> NAMES = List.of("cold-start", "worker-4k", "pipeline", "burst");
     public static final List<String> USAGE = List.of(
             "cold-start [LogicalId] [--runs 5] [--warmup 1] [--keep] [--write-class-lists]   fresh-JVM cold start per"
                     + " function: tuned, unprimed and naive setups (--write-class-lists: refresh the functions' priming"
                     + " class lists from the runs)",
             "worker-4k [--runs 5] [--warmup 1] [--ratios 16:9,1:1] [--keep]   worker time and heap on 4K images vs the floor",
-            "pipeline [--jobs 1000] [--clients 32] [--delays 0,2000] [--timeout 600] [--keep]   end-to-end throughput");
+            "pipeline [--jobs 1000] [--clients 32] [--delays 0,2000] [--timeout 600] [--keep]   end-to-end throughput",
+            "burst [--jobs 1200] [--light-jobs 10] [--sim-rpm 60] [--latency 5000-15000] [--limits '*:60' | --no-limits]"
+                    + " [--workers N] [--model gemini-2.5-flash-image] [--clients 16] [--timeout S] [--keep]   a burst"
+                    + " far above the Gemini quota: outcomes, 429s, rate vs quota, queue waits per tenant, fairness,"
+                    + " worker GB-s per job");
 
     private Benchmarks() {
+    }
+
+    /** The burst's options; defaults: told the quota, workers enough for rpm x mean latency with headroom. */
+    static BurstBench.Options burstOptions(BenchArgs a) {
+        int rpm = a.integer("sim-rpm", 60, 1);
+        int jobs = a.integer("jobs", 20 * rpm, 1);
+        String latency = a.value("latency", "5000-15000");
+        try {
+            imagejobs.local.gemini.SimLatency.parse(latency);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--latency takes MIN-MAX milliseconds, e.g. 5000-15000; " + e.getMessage());
+        }
+        if (a.flag("no-limits") && a.has("limits")) {
+            throw new UsageException("--limits and --no-limits exclude each other");
+        }
+        String limits = a.flag("no-limits") ? null : a.value("limits", "*:" + rpm);
+        String[] bounds = latency.substring(latency.lastIndexOf(':') + 1).split("-");
+        double meanSeconds = (Long.parseLong(bounds[0]) + Long.parseLong(bounds[bounds.length - 1])) / 2000.0;
+        // Calls in flight at the quota = rpm x mean call time; half as much again for sleeps and re-sends.
+        int workers = a.integer("workers", Math.max(5, (int) Math.ceil(rpm * meanSeconds / 60 * 1.5)), 2);
+        int light = a.integer("light-jobs", 10, 0);
+        double drainMinutes = (jobs + light) / (double) rpm;
+        int timeout = a.integer("timeout", (int) Math.max(600, drainMinutes * 60 * 3), 10);
+        return new BurstBench.Options(jobs, light, rpm, latency, limits, workers, a.value("model",
+                "gemini-2.5-flash-image"), a.integer("clients", 16, 1), Duration.ofSeconds(timeout));
     }
 
     public static int run(Path root, String name, List<String> args, PrintStream out, PrintStream err) {
@@ -66,6 +95,13 @@ public final class Benchmarks {
                 int clients = a.integer("clients", 32, 1);
                 Duration timeout = Duration.ofSeconds(a.integer("timeout", 600, 10));
                 yield env -> new PipelineBench(env, out, jobs, clients, delays, timeout).run();
+            }
+            case "burst" -> {
+                BenchArgs a = new BenchArgs(args, Set.of("jobs", "light-jobs", "sim-rpm", "latency", "limits",
+                        "workers", "model", "clients", "timeout"), Set.of("no-limits"));
+                keep[0] = a.keep();
+                noPositional(a);
+                yield env -> new BurstBench(env, out, burstOptions(a)).run();
             }
             default -> throw new UsageException("unknown benchmark " + name + "; benchmarks: " + String.join(", ", NAMES));
         };

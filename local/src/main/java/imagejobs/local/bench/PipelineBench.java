@@ -97,7 +97,7 @@ final class PipelineBench {
      * reads a pipeline job's image again, so each is dropped from the store just after it is stored; the small
      * staged outcomes stay (a retried attempt reads them).
      */
-    private static ExecutorService dropImagesAsTheyArrive(LocalStack stack) {
+    static ExecutorService dropImagesAsTheyArrive(LocalStack stack) {
         ExecutorService dropper = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "bench-image-dropper");
             t.setDaemon(true);

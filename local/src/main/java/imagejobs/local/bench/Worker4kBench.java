@@ -65,6 +65,10 @@ final class Worker4kBench {
                            double retained) {
     }
 
+    /** Peak RSS of the timing child JVM per ratio (MB), and the MemorySize it ran with. */
+    private final Map<String, Double> peakRssMb = new LinkedHashMap<>();
+    private int memoryMb;
+
     void run() {
         Path harness = env.harnessJar();
         try (LocalStack stack = env.startStack("the 4K worker benchmark", b -> b.startSqsPollers(false))) {
@@ -107,6 +111,9 @@ final class Worker4kBench {
                 .timeout(childTimeout).run(env.workDir(), "worker-" + name + "-timing", BenchEnvironment.HARNESS_MAIN,
                         args(worker, timingEvents));
         checkAll(jobs, timingIds, timing);
+        // The whole run's peak RSS at the function's MemorySize: what sizes MemorySize (issue 16).
+        peakRssMb.put(ratio, timing.number("vm_hwm_kb") / 1024);
+        memoryMb = worker.definition().memoryMb();
         List<Double> ms = timing.numbers("job_ms");
         List<Double> cpu = timing.numbers("job_cpu_ms");
         List<Double> gemini = geminiLatencies(timing.log());
@@ -260,6 +267,9 @@ final class Worker4kBench {
         out.println("  heap: highest heap left after a collection during the job, above the heap before it (median);"
                 + " heap left after the job: " + all.stream().map(f -> Stats.fmt(f.retained() / (1024.0 * 1024.0), 1)
                 + " MB").toList());
+        out.println("  peak RSS of the worker JVM over the timing run (warm-ups, then 1K and 4K jobs; Lambda's JVM options"
+                + " at the template's MemorySize " + memoryMb + " MB): " + peakRssMb.entrySet().stream()
+                .map(e -> e.getKey() + " " + Stats.fmt(e.getValue(), 0) + " MB").toList());
         out.println("machine at the end: " + BenchEnvironment.machine());
         out.println();
         out.println("targets: peak heap at most 3x the decoded image; worker overhead at most 3x the decode-and-write"

@@ -51,6 +51,7 @@ public final class GeminiSimulator implements AutoCloseable {
         this.failures = new PromptFailures();
         config.quotas().check(catalog.all().stream().map(spec -> spec.upstreamModel()).toList());
         this.quotas = QuotaMeter.system(config.quotas());
+        config.latency().check(catalog.all().stream().map(spec -> spec.upstreamModel()).toList());
         // Daemon threads: a simulator a test forgot to close must not keep the JVM alive.
         this.workers = new ThreadPoolExecutor(config.threads(), config.threads(), 30, TimeUnit.SECONDS,
                 new LinkedBlockingQueue<>(), daemonThreads("gemini-sim-" + instance + "-http"));
@@ -61,7 +62,7 @@ public final class GeminiSimulator implements AutoCloseable {
         SimulatedAnswers answers = new SimulatedAnswers(ImageFactory.shared(), signatures);
         GenerateContentEndpoint generate = new GenerateContentEndpoint(catalog,
                 new ApiKeyCheck(config.expectedApiKey()), new SimulatedRequestCheck(signatures), answers, log,
-                failures, hung, timer, workers, config.maxRequestBytes(), quotas);
+                failures, hung, timer, workers, config.maxRequestBytes(), quotas, config.latency());
 
         // Loopback only: the simulator is never meant to be reachable from other machines.
         this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), config.port()),

@@ -18,6 +18,7 @@ import java.util.Map;
  *                             rejects the previous one's signatures (set it to keep them valid)
  * @param quotas               requests per minute and calls in flight per model, answered with Gemini's 429 when
  *                             exceeded; {@link SimQuotas#NONE} for no limit
+ * @param latency              how long answers take per model, as Gemini's do; {@link SimLatency#NONE} answers at once
  */
 public record GeminiSimulatorConfig(
         int port,
@@ -28,7 +29,8 @@ public record GeminiSimulatorConfig(
         long maxRequestBytes,
         Duration hangLimit,
         String signatureSecret,
-        SimQuotas quotas) {
+        SimQuotas quotas,
+        SimLatency latency) {
 
     public static final int DEFAULT_STANDALONE_PORT = 8090;
     public static final String PORT_ENV = "IMAGEJOBS_GEMINI_SIM_PORT";
@@ -51,12 +53,15 @@ public record GeminiSimulatorConfig(
         if (quotas == null) {
             quotas = SimQuotas.NONE;
         }
+        if (latency == null) {
+            latency = SimLatency.NONE;
+        }
     }
 
     /** Ephemeral port, any key, sizes fit for tests and benchmarks. */
     public static GeminiSimulatorConfig defaults() {
         return new GeminiSimulatorConfig(0, null, 64, 2000, 512L << 20, 100L << 20,
-                Duration.ofMinutes(10), null, SimQuotas.NONE);
+                Duration.ofMinutes(10), null, SimQuotas.NONE, SimLatency.NONE);
     }
 
     /**
@@ -73,51 +78,56 @@ public record GeminiSimulatorConfig(
         return config.withEnvironment(env);
     }
 
-    /** The signature secret ({@value #SECRET_ENV}) and the quotas from the environment, where set. */
+    /** The signature secret ({@value #SECRET_ENV}), the quotas and the latency from the environment, where set. */
     public GeminiSimulatorConfig withEnvironment(Map<String, String> env) {
         String secret = env.get(SECRET_ENV);
         GeminiSimulatorConfig config = secret == null || secret.isBlank() ? this : withSignatureSecret(secret);
-        return config.withQuotas(SimQuotas.fromEnvironment(env));
+        return config.withQuotas(SimQuotas.fromEnvironment(env)).withLatency(SimLatency.fromEnvironment(env));
     }
 
     public GeminiSimulatorConfig withPort(int newPort) {
         return new GeminiSimulatorConfig(newPort, expectedApiKey, threads, maxLoggedRequests, maxLoggedBytes,
-                maxRequestBytes, hangLimit, signatureSecret, quotas);
+                maxRequestBytes, hangLimit, signatureSecret, quotas, latency);
     }
 
     public GeminiSimulatorConfig withApiKey(String key) {
         return new GeminiSimulatorConfig(port, key, threads, maxLoggedRequests, maxLoggedBytes,
-                maxRequestBytes, hangLimit, signatureSecret, quotas);
+                maxRequestBytes, hangLimit, signatureSecret, quotas, latency);
     }
 
     public GeminiSimulatorConfig withThreads(int count) {
         return new GeminiSimulatorConfig(port, expectedApiKey, count, maxLoggedRequests, maxLoggedBytes,
-                maxRequestBytes, hangLimit, signatureSecret, quotas);
+                maxRequestBytes, hangLimit, signatureSecret, quotas, latency);
     }
 
     public GeminiSimulatorConfig withRequestLog(int maxRequests, long maxBytes) {
         return new GeminiSimulatorConfig(port, expectedApiKey, threads, maxRequests, maxBytes,
-                maxRequestBytes, hangLimit, signatureSecret, quotas);
+                maxRequestBytes, hangLimit, signatureSecret, quotas, latency);
     }
 
     public GeminiSimulatorConfig withMaxRequestBytes(long bytes) {
         return new GeminiSimulatorConfig(port, expectedApiKey, threads, maxLoggedRequests, maxLoggedBytes,
-                bytes, hangLimit, signatureSecret, quotas);
+                bytes, hangLimit, signatureSecret, quotas, latency);
     }
 
     public GeminiSimulatorConfig withHangLimit(Duration limit) {
         return new GeminiSimulatorConfig(port, expectedApiKey, threads, maxLoggedRequests, maxLoggedBytes,
-                maxRequestBytes, limit, signatureSecret, quotas);
+                maxRequestBytes, limit, signatureSecret, quotas, latency);
     }
 
     public GeminiSimulatorConfig withSignatureSecret(String secret) {
         return new GeminiSimulatorConfig(port, expectedApiKey, threads, maxLoggedRequests, maxLoggedBytes,
-                maxRequestBytes, hangLimit, secret, quotas);
+                maxRequestBytes, hangLimit, secret, quotas, latency);
     }
 
     public GeminiSimulatorConfig withQuotas(SimQuotas newQuotas) {
         return new GeminiSimulatorConfig(port, expectedApiKey, threads, maxLoggedRequests, maxLoggedBytes,
-                maxRequestBytes, hangLimit, signatureSecret, newQuotas);
+                maxRequestBytes, hangLimit, signatureSecret, newQuotas, latency);
+    }
+
+    public GeminiSimulatorConfig withLatency(SimLatency newLatency) {
+        return new GeminiSimulatorConfig(port, expectedApiKey, threads, maxLoggedRequests, maxLoggedBytes,
+                maxRequestBytes, hangLimit, signatureSecret, quotas, newLatency);
     }
 
     @Override
@@ -127,6 +137,6 @@ public record GeminiSimulatorConfig(
                 + ", threads=" + threads + ", maxLoggedRequests=" + maxLoggedRequests
                 + ", maxLoggedBytes=" + maxLoggedBytes
                 + ", maxRequestBytes=" + maxRequestBytes + ", hangLimit=" + hangLimit
-                + ", signatureSecret=" + (signatureSecret == null ? "random" : "set") + ", quotas=" + quotas + "]";
+                + ", signatureSecret=" + (signatureSecret == null ? "random" : "set") + ", quotas=" + quotas + ", latency=" + latency + "]";
     }
 }

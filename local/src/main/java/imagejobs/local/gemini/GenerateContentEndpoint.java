@@ -30,7 +30,12 @@ import imagejobs.shared.json.Json;
  */
 final class GenerateContentEndpoint implements HttpHandler {
     private static final Pattern PATH = Pattern.compile("/v1beta/models/([^/:]+):([A-Za-z]+)");
-    private static final String ADMISSION = "imagejobs.sim.admission";
+    /**
+     * The quota admission of each call in flight, by exchange. Not an exchange attribute: the JDK's HttpServer keeps
+     * those in the context, shared by every exchange (checked on JDK 17: a second request sees the first one's), so
+     * concurrent calls overwrote each other's admission and in-flight counts leaked.
+     */
+    private final Map<HttpExchange, QuotaMeter.Admission> admissions = new java.util.concurrent.ConcurrentHashMap<>();
 
     private final Map<String, ModelSpec> byUpstreamId = new HashMap<>();
     private final ApiKeyCheck apiKeys;
@@ -43,10 +48,12 @@ final class GenerateContentEndpoint implements HttpHandler {
     private final Executor workers;
     private final long maxRequestBytes;
     private final QuotaMeter quotas;
+    private final SimLatency latency;
 
     GenerateContentEndpoint(ModelCatalog catalog, ApiKeyCheck apiKeys, SimulatedRequestCheck requestCheck,
             SimulatedAnswers answers, RequestLog log, PromptFailures failures, HungRequests hung,
-            ScheduledExecutorService timer, Executor workers, long maxRequestBytes, QuotaMeter quotas) {
+            ScheduledExecutorService timer, Executor workers, long maxRequestBytes, QuotaMeter quotas,
+            SimLatency latency) {
         catalog.all().forEach(spec -> byUpstreamId.putIfAbsent(spec.upstreamModel(), spec));
         this.apiKeys = apiKeys;
         this.requestCheck = requestCheck;
@@ -58,6 +65,7 @@ final class GenerateContentEndpoint implements HttpHandler {
         this.workers = workers;
         this.maxRequestBytes = maxRequestBytes;
         this.quotas = quotas;
+        this.latency = latency;
     }
 
     @Override
@@ -97,17 +105,19 @@ final class GenerateContentEndpoint implements HttpHandler {
         }
         // Gemini's quota is checked before the body is: a call over quota is refused whatever it asks.
         QuotaMeter.Admission admission = quotas.admit(model.upstreamModel());
-        exchange.setAttribute(ADMISSION, admission);
+        admissions.put(exchange, admission);
         if (json == null) {
             throw GeminiError.badField(null, "Invalid JSON payload received. Unexpected token.");
         }
         SimulatedRequest request = requestCheck.check(model, json);
         FaultDirectives faults = FaultDirectives.parse(request.lastUserText());
-        if (faults.delayMillis() > 0) {
-            admission.expectEndIn(faults.delayMillis());
+        // A prompt's [sim:delay] wins over the configured latency (tests ask for exact delays).
+        long delayMillis = faults.delayMillis() > 0 ? faults.delayMillis() : latency.draw(model.upstreamModel());
+        if (delayMillis > 0) {
+            admission.expectEndIn(delayMillis);
             // Waiting on a timer rather than in this thread: delayed calls must not use up the request threads.
             try {
-                timer.schedule(() -> resume(exchange, request, faults), faults.delayMillis(), TimeUnit.MILLISECONDS);
+                timer.schedule(() -> resume(exchange, request, faults), delayMillis, TimeUnit.MILLISECONDS);
             } catch (RejectedExecutionException e) {
                 drop(exchange); // closing down
             }
@@ -171,17 +181,17 @@ final class GenerateContentEndpoint implements HttpHandler {
         send(exchange, 200, bytes, Map.of(), faults.slowBodyMillis());
     }
 
-    private static void sendError(HttpExchange exchange, GeminiError error, long spreadMillis) {
+    private void sendError(HttpExchange exchange, GeminiError error, long spreadMillis) {
         send(exchange, error.httpStatus(), Json.bytes(error.toJson()), error.headers(), spreadMillis);
     }
 
-    private static void failed(HttpExchange exchange, Throwable e) {
+    private void failed(HttpExchange exchange, Throwable e) {
         System.err.println("gemini simulator: unexpected failure answering " + exchange.getRequestURI());
         e.printStackTrace();
         sendError(exchange, new GeminiError(500, "INTERNAL", "Simulator failure: " + e), 0);
     }
 
-    private static void send(HttpExchange exchange, int status, byte[] body, Map<String, String> headers,
+    private void send(HttpExchange exchange, int status, byte[] body, Map<String, String> headers,
             long spreadMillis) {
         try {
             ResponseWriter.send(exchange, status, body, headers, spreadMillis);
@@ -193,7 +203,7 @@ final class GenerateContentEndpoint implements HttpHandler {
     }
 
     /** Drops the connection without an answer; the call no longer counts as in flight. */
-    private static void drop(HttpExchange exchange) {
+    private void drop(HttpExchange exchange) {
         try {
             exchange.close();
         } finally {
@@ -201,8 +211,9 @@ final class GenerateContentEndpoint implements HttpHandler {
         }
     }
 
-    private static void endAdmission(HttpExchange exchange) {
-        if (exchange.getAttribute(ADMISSION) instanceof QuotaMeter.Admission admission) {
+    private void endAdmission(HttpExchange exchange) {
+        QuotaMeter.Admission admission = admissions.remove(exchange);
+        if (admission != null) {
             admission.close();
         }
     }

@@ -20,7 +20,8 @@
  *     {@code GenerateContentConcurrentRequestsPerProjectPerModel}, the simulator's own). No Retry-After header.
  *     Environment: {@code IMAGEJOBS_GEMINI_SIM_RPM} and {@code IMAGEJOBS_GEMINI_SIM_CONCURRENCY}, each
  *     {@code model:limit} entries separated by commas with {@code *} for every model not named, e.g.
- *     {@code *:60,gemini-3-pro-image-preview:10}.</li>
+ *     {@code *:60,gemini-3-pro-image-preview:10}. Latency ({@link imagejobs.local.gemini.SimLatency},
+ *     {@code IMAGEJOBS_GEMINI_SIM_LATENCY}): how long answers take per model, e.g. {@code 5000-15000} ms.</li>
  * <li>Body ({@link imagejobs.local.gemini.SimulatedRequestCheck}): JSON, field names in camelCase or snake_case,
  *     unknown fields, roles, contents, parts, base64, image bytes, MIME types, file URIs, aspect ratio and image
  *     size from the catalog, thought signatures on earlier Gemini 3 model images: 400 INVALID_ARGUMENT.</li>

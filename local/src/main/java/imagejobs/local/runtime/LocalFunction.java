@@ -16,6 +16,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 
 import imagejobs.local.template.FunctionDefinition;
@@ -39,6 +40,8 @@ public final class LocalFunction implements AutoCloseable {
     private final Semaphore concurrency;
     private final Deque<Instance> idle = new ConcurrentLinkedDeque<>();
     private final AtomicInteger created = new AtomicInteger();
+    private final LongAdder invocations = new LongAdder();
+    private final LongAdder invokedNanos = new LongAdder();
     private final ExecutorService threads;
     private final LambdaContextFactory contexts;
     private final PrintStream log;
@@ -84,6 +87,19 @@ public final class LocalFunction implements AutoCloseable {
         return created.get();
     }
 
+    /** Invocations that ran on an instance (throttled ones not counted), as Lambda bills them. */
+    public long invocations() {
+        return invocations.sum();
+    }
+
+    /**
+     * The time those invocations took, start to answer (a cold start's initialisation included): what Lambda's
+     * duration figures add up to, for a benchmark's Lambda-seconds and GB-seconds.
+     */
+    public Duration invokedTime() {
+        return Duration.ofNanos(invokedNanos.sum());
+    }
+
     /** Invokes with an event and returns the response JSON, or Lambda's error JSON if the function failed. */
     public String invoke(String eventJson) {
         return invokeWithResult(eventJson).payload();
@@ -109,7 +125,10 @@ public final class LocalFunction implements AutoCloseable {
                     "TooManyRequestsException", false, true, false, elapsed(started));
         }
         try {
-            return runOnInstance(requestId, eventJson, timeout, started);
+            InvocationResult result = runOnInstance(requestId, eventJson, timeout, started);
+            invocations.increment();
+            invokedNanos.add(result.duration().toNanos());
+            return result;
         } finally {
             concurrency.release();
         }

@@ -1,5 +1,7 @@
 package imagejobs.it.contracts;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.util.List;
@@ -10,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import imagejobs.adapters.aws.AwsClientConfig;
@@ -26,6 +29,7 @@ import imagejobs.shared.auth.KeyStore;
 import imagejobs.shared.config.Environment;
 import imagejobs.shared.config.Settings;
 import imagejobs.shared.jobs.JobStore;
+import imagejobs.shared.queue.JobMessage;
 import imagejobs.shared.queue.JobQueue;
 import imagejobs.shared.storage.ObjectStore;
 import imagejobs.shared.webhooks.WebhookSecretStore;
@@ -35,6 +39,7 @@ import imagejobs.testing.JobStoreContract;
 import imagejobs.testing.KeyStoreContract;
 import imagejobs.testing.ObjectStoreContract;
 import imagejobs.testing.WebhookSecretStoreContract;
+import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /**
@@ -118,6 +123,19 @@ class AdapterContractsIntegrationTest {
         protected List<Received> receive(JobQueue queue, int max) {
             return stack.sqs().receiveMessage(r -> r.queueUrl(queueUrl).maxNumberOfMessages(max).waitTimeSeconds(0))
                     .messages().stream().map(m -> new Received(m.body(), m.receiptHandle())).toList();
+        }
+
+        @Test
+        void theTenantTravelsAsTheMessageGroupOfFirstSendsAndReSends() {
+            JobQueue queue = createQueue();
+            queue.send("job-1", "tenant-a");
+            queue.sendDelayed("job-2", "token-2", 0, "tenant-b");
+            Map<String, String> groups = new java.util.HashMap<>();
+            stack.sqs().receiveMessage(r -> r.queueUrl(queueUrl).maxNumberOfMessages(10).waitTimeSeconds(0)
+                    .messageSystemAttributeNames(MessageSystemAttributeName.MESSAGE_GROUP_ID)).messages()
+                    .forEach(m -> groups.put(JobMessage.requestId(m.body()).orElseThrow(),
+                            m.attributes().get(MessageSystemAttributeName.MESSAGE_GROUP_ID)));
+            assertEquals(Map.of("job-1", "tenant-a", "job-2", "tenant-b"), groups);
         }
     }
 }

@@ -98,6 +98,24 @@ class UpstreamQuotaEndToEndTest {
             throttled += value == null ? 0 : Integer.parseInt(value.n());
         }
         assertEquals(answered429, throttled, "every 429 is one throttled (uncounted) attempt");
+
+        // The listing counts attempts as the job's own view does: throttled attempts left out there too.
+        int listed = 0;
+        for (LocalKey key : List.of(HEAVY, LIGHT)) {
+            String cursor = null;
+            do {
+                JsonNode page = get(key, "/v1/requests?limit=100" + (cursor == null ? "" : "&cursor="
+                        + java.net.URLEncoder.encode(cursor, java.nio.charset.StandardCharsets.UTF_8)));
+                for (JsonNode summary : page.path("data")) {
+                    if (submitted.containsKey(summary.path("request_id").asText())) {
+                        assertEquals(1, summary.path("attempts").asInt(), "listed: " + summary);
+                        listed++;
+                    }
+                }
+                cursor = page.path("next_cursor").isTextual() ? page.path("next_cursor").asText() : null;
+            } while (cursor != null);
+        }
+        assertEquals(submitted.size(), listed, "every job of the burst is listed");
     }
 
     private static String submit(LocalKey key, String prompt) {

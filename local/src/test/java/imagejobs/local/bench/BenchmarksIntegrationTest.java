@@ -59,7 +59,8 @@ class BenchmarksIntegrationTest {
     @Test
     void worker4kMeasuresTimeHeapAndFloor() {
         Run run = bench("worker-4k", "--runs", "1", "--warmup", "0", "--ratios", "1:1");
-        assertPrinted(run, "4096x4096", "worker ms", "floor ms", "heap/img", "targets: peak heap");
+        assertPrinted(run, "4096x4096", "worker ms", "floor ms", "heap/img", "peak RSS of the worker JVM",
+                "targets: peak heap");
     }
 
     @Test
@@ -71,7 +72,18 @@ class BenchmarksIntegrationTest {
     }
 
     @Test
+    void burstReportsOutcomesQuotaUseQueueWaitsFairnessAndWorkerCost() {
+        Run run = bench("burst", "--jobs", "12", "--light-jobs", "2", "--sim-rpm", "60", "--latency", "100-300");
+        assertPrinted(run, "jobs accepted          14", "succeeded              14", "failed, by code        none",
+                "lost (no record)       0", "stuck (not terminal)   0", "upstream calls", "upstream 429s",
+                "achieved rate", "queue wait, burst-heavy:", "queue wait, burst-light:", "fairness",
+                "GB-s per job", "targets (told the quota)", "met     0 failed, 0 lost, 0 stuck");
+    }
+
+    @Test
     void usageMistakesCostNoStack() {
+        assertThrows(UsageException.class, () -> bench("burst", "--limits", "*:60", "--no-limits"));
+        assertThrows(UsageException.class, () -> bench("burst", "--latency", "fast"));
         assertThrows(UsageException.class, () -> bench("cold-start", "NoSuchFunction"));
         assertThrows(UsageException.class, () -> bench("pipeline", "--jobs", "many"));
         assertThrows(UsageException.class, () -> bench("warp-speed"));

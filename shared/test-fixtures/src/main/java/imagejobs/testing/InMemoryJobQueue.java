@@ -26,6 +26,8 @@ public class InMemoryJobQueue implements JobQueue {
     private static final long MAX_VISIBILITY_SECONDS = 12 * 3600;
 
     public final List<String> sent = Collections.synchronizedList(new ArrayList<>());
+    /** The message group of each send that had one, by job id (the last one wins). */
+    public final Map<String, String> groups = Collections.synchronizedMap(new LinkedHashMap<>());
     public volatile RuntimeException failure;
     private final Clock clock;
     private final Map<String, Message> messages = new LinkedHashMap<>();
@@ -64,10 +66,17 @@ public class InMemoryJobQueue implements JobQueue {
     }
 
     @Override
+    public synchronized void send(String requestId, String groupId) {
+        send(requestId);
+        groups.put(requestId, groupId);
+    }
+
+    @Override
     public synchronized void sendDelayed(String requestId, String waitToken, int delaySeconds, String groupId) {
         if (failure != null) {
             throw failure;
         }
+        groups.put(requestId, groupId);
         int delay = Math.max(0, Math.min(MAX_DELAY_SECONDS, delaySeconds));
         sent.add(requestId);
         messages.put("m" + messages.size() + "-" + requestId, new Message(JobMessage.body(requestId, waitToken),

@@ -81,6 +81,14 @@ public abstract class JobQueueContract {
     }
 
     @Test
+    void aJobSentWithItsTenantAsMessageGroupArrivesAsAClaimCheck() {
+        queue.send("job-1", "tenant-a");
+        List<Received> got = receive(queue, 10);
+        assertEquals(1, got.size());
+        assertEquals(Optional.of("job-1"), JobMessage.requestId(got.get(0).body()));
+    }
+
+    @Test
     void retryAfterAnUnknownReceiptHandleFailsForGood() {
         DependencyFailure failure = assertThrows(DependencyFailure.class,
                 () -> queue.retryAfter("not-a-receipt-handle", Duration.ofSeconds(5)));

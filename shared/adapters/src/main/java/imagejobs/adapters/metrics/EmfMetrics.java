@@ -96,6 +96,7 @@ public final class EmfMetrics implements Metrics {
         }
         return switch (unit) {
             case COUNT -> software.amazon.cloudwatchlogs.emf.model.Unit.COUNT;
+            case NONE -> software.amazon.cloudwatchlogs.emf.model.Unit.NONE;
             case MILLISECONDS -> software.amazon.cloudwatchlogs.emf.model.Unit.MILLISECONDS;
             case BYTES -> software.amazon.cloudwatchlogs.emf.model.Unit.BYTES;
         };

@@ -29,6 +29,13 @@ public final class SqsJobQueue implements JobQueue {
     }
 
     @Override
+    public void send(String requestId, String groupId) {
+        AwsFailures.run(Dependency.QUEUE, () -> {
+            sqs.sendMessage(r -> r.queueUrl(queueUrl).messageBody(JobMessage.body(requestId)).messageGroupId(groupId));
+        });
+    }
+
+    @Override
     public void sendDelayed(String requestId, String waitToken, int delaySeconds, String groupId) {
         int delay = Math.max(0, Math.min(JobQueue.MAX_DELAY_SECONDS, delaySeconds));
         AwsFailures.run(Dependency.QUEUE, () -> {

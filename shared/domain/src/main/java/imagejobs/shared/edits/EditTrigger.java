@@ -185,7 +185,7 @@ public final class EditTrigger {
         if (!intake.admit(job)) {
             return jobs.get(requestId).map(j -> duplicate(j, upload)).orElse(Outcome.DUPLICATE);
         }
-        if (!send(requestId, upload)) {
+        if (!send(requestId, tenant, upload)) {
             return Outcome.FAILED;
         }
         LOG.info("edit job queued", "model", job.model());
@@ -264,15 +264,15 @@ public final class EditTrigger {
     }
 
     /** Sends the job's message; when that fails, the intake marks the job failed (retryable): false. */
-    private boolean send(String requestId, S3Upload upload) {
-        return intake.enqueue(requestId, "the edit of " + upload.key() + " could not be queued; upload the image again");
+    private boolean send(String requestId, String tenant, S3Upload upload) {
+        return intake.enqueue(requestId, tenant, "the edit of " + upload.key() + " could not be queued; upload the image again");
     }
 
     private Outcome duplicate(Job job, S3Upload upload) {
         if (job.status() == JobStatus.QUEUED) {
             // The first event may have died between the write and the send: sending again is safe, the worker
             // acknowledges a message for a job it has already taken or finished.
-            if (!send(job.requestId(), upload)) {
+            if (!send(job.requestId(), job.tenant(), upload)) {
                 return Outcome.FAILED;
             }
             LOG.info("duplicate event for a queued edit job; message sent again");

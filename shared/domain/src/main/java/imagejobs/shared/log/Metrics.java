@@ -24,7 +24,9 @@ public interface Metrics {
 
     /** The CloudWatch units the service reports in. */
     enum Unit {
-        COUNT, MILLISECONDS, BYTES
+        COUNT, MILLISECONDS, BYTES,
+        /** A plain number (a rate, a limit). */
+        NONE
     }
 
     /** One metric value with its unit. */

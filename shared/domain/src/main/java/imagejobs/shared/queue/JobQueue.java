@@ -10,6 +10,15 @@ public interface JobQueue {
     void send(String requestId);
 
     /**
+     * {@link #send(String)} with the tenant as the message group, as every re-send carries it ({@link #sendDelayed}):
+     * on an SQS standard queue the group makes it a fair queue, so that one tenant's backlog does not delay the
+     * others' first deliveries. Queues without groups just send.
+     */
+    default void send(String requestId, String groupId) {
+        send(requestId);
+    }
+
+    /**
      * Sends the job's message again, carrying {@code waitToken} and visible after {@code delaySeconds} (0..900): a job
      * waiting for a Gemini slot. {@code groupId} (the tenant) is the message group: SQS fair queues use it to keep one
      * tenant's backlog from delaying the others; nothing here depends on it.

@@ -87,7 +87,7 @@ public final class JobIntake {
         Accepted accepted = store(submission);
         if (!accepted.replayed()) {
             String requestId = accepted.job().requestId();
-            RuntimeException failure = send(requestId);
+            RuntimeException failure = send(requestId, accepted.job().tenant());
             if (failure != null) {
                 LOG.error("enqueue failed; job marked failed", failure);
                 abandon(requestId, submission.idempotencyKeyHash());
@@ -186,8 +186,8 @@ public final class JobIntake {
      * acknowledges a message for a job it has already taken or finished. Throws only when the job could be neither
      * queued nor marked failed: it may still be queued, and the source's next delivery sends it again.
      */
-    public boolean enqueue(String requestId, String failedMessage) {
-        RuntimeException failure = send(requestId);
+    public boolean enqueue(String requestId, String tenant, String failedMessage) {
+        RuntimeException failure = send(requestId, tenant);
         if (failure == null) {
             return true;
         }
@@ -204,9 +204,10 @@ public final class JobIntake {
         return job.status() == JobStatus.FAILED && job.error() != null && ENQUEUE_FAILED.equals(job.error().code());
     }
 
-    private RuntimeException send(String requestId) {
+    /** Sends with the tenant as the message group (SQS fair queues; the upstream gate does not rely on it). */
+    private RuntimeException send(String requestId, String tenant) {
         try {
-            queue.send(requestId);
+            queue.send(requestId, tenant);
             return null;
         } catch (RuntimeException e) {
             return e;

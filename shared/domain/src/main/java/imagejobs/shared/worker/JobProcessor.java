@@ -198,8 +198,9 @@ public final class JobProcessor {
      * spending the attempt, and its message comes back when the gate expects its turn (or it fails with QUEUE_TIMEOUT).
      */
     private Result throttled(Job job, String waitToken, String receiptHandle, Lease lease, Decision.Throttled t) {
+        Optional<Double> learnedRpm = Optional.empty();
         try {
-            upstream.throttled(lease, t.retryDelay());
+            learnedRpm = upstream.throttled(lease, t.retryDelay());
         } catch (RuntimeException e) {
             effects.gateUnavailable(e);
         }
@@ -211,7 +212,7 @@ public final class JobProcessor {
                 job.sourceKey(), job.createdAt(), now, job.startedAt(), null, job.attempts(), null, null, job.request(),
                 job.requestKey(), job.requestHash(), null, null, job.lastError(), job.expiresAt(), job.waitToken(), null,
                 job.throttled() + 1);
-        effects.coolDown(lease, t.retryDelay());
+        effects.coolDown(lease, t.retryDelay(), learnedRpm);
         GateDecision next;
         try {
             next = upstream.acquire(queued, false).orElseThrow();

@@ -69,9 +69,14 @@ public final class UpstreamAdmission {
         gate.release(lease, callTime, clock.instant());
     }
 
-    /** Gemini answered 429: the model cools down for every worker. */
-    public void throttled(Lease lease, Duration retryDelay) {
-        gate.throttled(lease, retryDelay, clock.instant());
+    /**
+     * Gemini answered 429: the model cools down for every worker. Returns the rate the gate has learned for the model
+     * since (requests per minute; empty while none is learned), for the LearnedRpm metric.
+     */
+    public Optional<Double> throttled(Lease lease, Duration retryDelay) {
+        Instant now = clock.instant();
+        gate.throttled(lease, retryDelay, now);
+        return Optional.ofNullable(gate.view(lease.model(), now).learnedRpm());
     }
 
     /** A job that held a place in its tenant's line ended without a slot (cancelled, timed out). */

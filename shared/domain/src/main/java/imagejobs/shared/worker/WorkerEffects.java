@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -36,6 +37,8 @@ public final class WorkerEffects {
     private final Clock clock;
     private final JobListener listener;
     private final UpstreamAdmission upstream;
+    /** The last LearnedRpm reported per model by this container: the metric is sent when the value changes. */
+    private final Map<String, Double> reportedRpm = new java.util.concurrent.ConcurrentHashMap<>();
 
     public WorkerEffects(WorkerPorts ports) {
         this(ports, null);
@@ -157,12 +160,23 @@ public final class WorkerEffects {
                 new Metrics.Value("UpstreamSlots", 1, Unit.COUNT));
     }
 
-    /** Gemini answered 429: the model cools down for every worker (UpstreamCoolDowns). */
-    public void coolDown(Lease lease, Duration retryDelay) {
+    /**
+     * Gemini answered 429: the model cools down for every worker (UpstreamCoolDowns), and the rate the gate learned
+     * from it (LearnedRpm, when this container has not reported that value for the model yet).
+     */
+    public void coolDown(Lease lease, Duration retryDelay, Optional<Double> learnedRpm) {
         LOG.info("gemini throttled the model; it cools down for every worker, the attempt is not counted",
-                "model", lease.model(), "retry_delay_ms", retryDelay == null ? null : retryDelay.toMillis());
+                "model", lease.model(), "retry_delay_ms", retryDelay == null ? null : retryDelay.toMillis(),
+                "learned_rpm", learnedRpm.orElse(null));
         metrics.emit(List.of(List.of("model")), Map.of("model", lease.model()),
                 new Metrics.Value("UpstreamCoolDowns", 1, Unit.COUNT));
+        learnedRpm.ifPresent(rpm -> {
+            Double before = reportedRpm.put(lease.model(), rpm);
+            if (!rpm.equals(before)) {
+                metrics.emit(List.of(List.of("model")), Map.of("model", lease.model()),
+                        new Metrics.Value("LearnedRpm", rpm, Unit.NONE));
+            }
+        });
     }
 
     /** The limits table failed: logged; slots expire with their lease, cool-downs are only missed. */

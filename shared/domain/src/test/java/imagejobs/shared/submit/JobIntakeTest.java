@@ -82,6 +82,7 @@ class JobIntakeTest {
         assertTrue(stored.request().contains("a fox"), stored.request());
         assertEquals(clock.instant().plus(settings.retention()).getEpochSecond(), stored.expiresAt().getEpochSecond());
         assertEquals(List.of(stored.requestId()), queue.sent);
+        assertEquals(TENANT, queue.groups.get(stored.requestId()), "the tenant is the message group (fair queues)");
     }
 
     @Test
@@ -226,8 +227,9 @@ class JobIntakeTest {
         clock.advance(Duration.ofSeconds(30)); // a redelivery builds its job again, later
         assertFalse(intake.admit(derivedJob("cat.png")), "a second delivery finds the first job");
         assertTrue(intake.admit(job), "the first delivery's own write, sent again after a lost answer, counts as done");
-        assertTrue(intake.enqueue(job.requestId(), "the edit could not be queued; upload the image again"));
+        assertTrue(intake.enqueue(job.requestId(), job.tenant(), "the edit could not be queued; upload the image again"));
         assertEquals(List.of(job.requestId()), queue.sent);
+        assertEquals(job.tenant(), queue.groups.get(job.requestId()));
         assertEquals(JobStatus.QUEUED, jobs.jobs.get(job.requestId()).status());
         assertEquals(Job.SOURCE_S3, jobs.jobs.get(job.requestId()).source());
     }
@@ -248,7 +250,7 @@ class JobIntakeTest {
         intake.admit(job);
         queue.failure = unreachable(Dependency.QUEUE);
 
-        assertFalse(intake.enqueue(job.requestId(), "the edit of edits/x could not be queued; upload the image again"));
+        assertFalse(intake.enqueue(job.requestId(), job.tenant(), "the edit of edits/x could not be queued; upload the image again"));
 
         Job failed = jobs.jobs.get(job.requestId());
         assertEquals(JobStatus.FAILED, failed.status());
@@ -264,11 +266,11 @@ class JobIntakeTest {
         queue.failure = unreachable(Dependency.QUEUE);
         jobs.failUnfinishedFailures = JobIntake.FAIL_MARK_ATTEMPTS;
 
-        assertThrows(RuntimeException.class, () -> intake.enqueue(job.requestId(), "not queued"));
+        assertThrows(RuntimeException.class, () -> intake.enqueue(job.requestId(), job.tenant(), "not queued"));
         assertEquals(JobStatus.QUEUED, jobs.jobs.get(job.requestId()).status(), "still queued: the retry resends");
 
         queue.failure = null;
-        assertTrue(intake.enqueue(job.requestId(), "not queued"), "the redelivery's send");
+        assertTrue(intake.enqueue(job.requestId(), job.tenant(), "not queued"), "the redelivery's send");
         assertEquals(List.of(job.requestId()), queue.sent);
     }
 }

@@ -143,6 +143,9 @@ class UpstreamGatedWorkerTest {
                     "a call before the cool-down ended: " + callTimes);
         }
         assertTrue(metrics.contains("UpstreamCoolDowns"), metrics.toString());
+        // Each 429 named a per-minute delay: the gate learned a rate from it, reported once per value.
+        assertTrue(metrics.contains("LearnedRpm"), metrics.toString());
+        assertTrue(metrics.stream().filter("LearnedRpm"::equals).count() < 5, "sent when it changes: " + metrics);
     }
 
     @Test
