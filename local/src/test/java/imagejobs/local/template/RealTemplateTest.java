@@ -44,7 +44,7 @@ class RealTemplateTest {
         assertEquals(1024, submit.memoryMb());
         FunctionDefinition worker = function("WorkerFunction");
         assertEquals(300, worker.timeoutSeconds());
-        assertEquals(2048, worker.memoryMb());
+        assertEquals(512, worker.memoryMb());
         assertEquals("imagejobs.worker.DeadLetterHandler::handleRequest", function("DeadLetterFunction").handler());
         assertEquals(function("WorkerFunction").codeUri(), function("DeadLetterFunction").codeUri());
     }

@@ -242,6 +242,20 @@ public abstract class JobStoreContract {
     }
 
     @Test
+    void aWaitWhoseMessageWasNeverSentGoesBackToTheReceivedMessagesToken() {
+        Job job = created("a", T0);
+        Instant at = T0.plusSeconds(2).truncatedTo(ChronoUnit.MILLIS);
+        Job.Waiting waiting = new Job.Waiting(7L, null, "RATE", "gemini-3-pro-image-preview", at, at.plusSeconds(40));
+        assertTrue(store.markWaiting(job.requestId(), null, "t1", waiting, at));
+        // The re-send failed: the intake's message (no token) is the job's current one again.
+        assertTrue(store.markWaiting(job.requestId(), "t1", null, waiting, at));
+        assertNull(store.get(job.requestId()).orElseThrow().waitToken());
+        assertTrue(store.markWaiting(job.requestId(), "t1", null, waiting, at), "a repeat counts as done");
+        assertTrue(store.markWaiting(job.requestId(), null, "t2", waiting, at), "that message moves the job on");
+        assertEquals("t2", store.get(job.requestId()).orElseThrow().waitToken());
+    }
+
+    @Test
     void onlyAQueuedJobFailsForWaitingTooLong() {
         JobError timeout = new JobError("QUEUE_TIMEOUT", "waited 6 h", true);
         Job waiting = created("a", T0);

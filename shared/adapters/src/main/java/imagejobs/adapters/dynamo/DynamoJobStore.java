@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Predicate;
 
@@ -263,7 +264,9 @@ public final class DynamoJobStore implements JobStore {
             Map<String, AttributeValue> waitingValues = waitingValues(waiting);
             Map<String, AttributeValue> values = new HashMap<>();
             Map<String, String> names = new HashMap<>(Map.of("#status", STATUS));
-            StringBuilder set = new StringBuilder("SET " + WAIT_TOKEN + " = :token, " + UPDATED_AT + " = :now");
+            // A null newToken removes the token (a wait given back to a message that carried none).
+            StringBuilder set = new StringBuilder("SET " + (newToken == null ? "" : WAIT_TOKEN + " = :token, ")
+                    + UPDATED_AT + " = :now");
             int i = 0;
             for (Map.Entry<String, AttributeValue> e : waitingValues.entrySet()) {
                 set.append(", #w").append(i).append(" = :w").append(i);
@@ -272,13 +275,18 @@ public final class DynamoJobStore implements JobStore {
                 i++;
             }
             List<String> remove = new ArrayList<>();
+            if (newToken == null) {
+                remove.add(WAIT_TOKEN);
+            }
             for (String name : List.of(WAIT_TICKET, WAIT_RESERVATION)) {
                 if (!waitingValues.containsKey(name)) {
                     remove.add(name);
                 }
             }
             values.put(":queued", s(JobStatus.QUEUED.wire()));
-            values.put(":token", s(newToken));
+            if (newToken != null) {
+                values.put(":token", s(newToken));
+            }
             values.put(":now", s(Timestamps.format(now)));
             String condition = "#status = :queued AND ";
             if (expectedToken == null) {
@@ -292,7 +300,7 @@ public final class DynamoJobStore implements JobStore {
                     .conditionExpression(condition)
                     .expressionAttributeNames(names)
                     .expressionAttributeValues(values)
-                    .build(), job -> job.status() == JobStatus.QUEUED && newToken.equals(job.waitToken()))
+                    .build(), job -> job.status() == JobStatus.QUEUED && Objects.equals(newToken, job.waitToken()))
                     .isPresent();
         });
     }

@@ -63,7 +63,8 @@ public interface JobStore {
     /**
      * A queued job waits for a Gemini slot: its message was re-sent carrying {@code newToken}. Only if the job is still
      * queued and its current token is {@code expectedToken} (null: none), so of two copies of one message only one
-     * moves the job on; false otherwise (the copy that lost is stale).
+     * moves the job on; false otherwise (the copy that lost is stale). A null {@code newToken} removes the token (a
+     * wait handed back to a message that carried none).
      */
     default boolean markWaiting(String requestId, String expectedToken, String newToken, Job.Waiting waiting,
                                 Instant now) {

@@ -265,13 +265,9 @@ public final class WorkerEffects {
     private JobProcessor.Result waitForSlot(Job job, Decision.WaitForSlot wait, String receiptHandle) {
         Duration delay = Duration.ofSeconds(Math.max(1, wait.delaySeconds()));
         String token = UUID.randomUUID().toString();
-        try {
-            queue.sendDelayed(job.requestId(), token, wait.delaySeconds(), job.tenant());
-        } catch (RuntimeException e) {
-            LOG.warn("could not re-send the waiting job's message; the received one comes back instead",
-                    "error_type", e.getClass().getSimpleName());
-            return laterIfPossible(receiptHandle, delay);
-        }
+        // The job takes the new token before the message carrying it goes out. The other way round, a re-send due
+        // at once (a reservation) reached another worker before the job's write, looked stale there and was
+        // acknowledged; the job then waited for a message that no longer existed (5 of 1,210 jobs in a burst bench).
         boolean moved;
         try {
             moved = jobs.markWaiting(job.requestId(), wait.expectedToken(), token, wait.waiting(), clock.instant());
@@ -283,6 +279,21 @@ public final class WorkerEffects {
         if (!moved) {
             LOG.info("stale wait message; another copy moved the job on");
             return new JobProcessor.Result.Done();
+        }
+        try {
+            queue.sendDelayed(job.requestId(), token, wait.delaySeconds(), job.tenant());
+        } catch (RuntimeException e) {
+            // No message carries the new token: the job takes the received message's token back, so that message,
+            // returned below, is the job's current one again.
+            LOG.warn("could not re-send the waiting job's message; the received one comes back instead",
+                    "error_type", e.getClass().getSimpleName());
+            try {
+                jobs.markWaiting(job.requestId(), token, wait.expectedToken(), wait.waiting(), clock.instant());
+            } catch (RuntimeException again) {
+                LOG.error("could not give the waiting job its token back; its message may be taken for stale",
+                        again);
+            }
+            return laterIfPossible(receiptHandle, delay);
         }
         LOG.info("waiting for a gemini slot; message re-sent", "model", wait.waiting().model(), "reason",
                 wait.waiting().detail(), "outcome", wait.outcome(), "retry_in_ms", delay.toMillis());

@@ -177,6 +177,80 @@ class UpstreamGatedWorkerTest {
     }
 
     @Test
+    void aReSentMessageGoesOutOnlyOnceTheJobCarriesItsToken() throws Exception {
+        // A re-send due at once can reach another worker within milliseconds: by then the job must already carry
+        // the message's token, or that worker takes the message for a stale copy and the job waits for ever.
+        List<String> sentBeforeRecorded = new CopyOnWriteArrayList<>();
+        InMemoryJobQueue checking = new InMemoryJobQueue(clock) {
+            @Override
+            public synchronized void sendDelayed(String requestId, String waitToken, int delaySeconds, String group) {
+                if (!waitToken.equals(jobs.job(requestId).waitToken())) {
+                    sentBeforeRecorded.add(requestId);
+                }
+                super.sendDelayed(requestId, waitToken, delaySeconds, group);
+            }
+        };
+        gemini(0, null);
+        PacedUpstreamGate gate = new PacedUpstreamGate(gateStore, UpstreamLimits.parse("*:6", List.of(MODEL)));
+        JobProcessor processor = new JobProcessor(new WorkerPorts(jobs, new InMemoryObjectStore(), checking, gemini,
+                url -> null, ModelCatalog.load(), recording, clock).withUpstream(gate), new WorkerPolicy(3,
+                Duration.ofSeconds(360), new Backoff(Duration.ofSeconds(2), Duration.ofMinutes(5), b -> 0),
+                Duration.ofHours(6)));
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            String id = "01JOBRESENT" + i + "AAAAAAAAAAAAAA";
+            jobs.put(Job.queued(id, "tenant-a", MODEL, Job.SOURCE_API, null, REQUEST, null, "h", clock.instant(),
+                    clock.instant().plus(Duration.ofDays(30))));
+            checking.send(id);
+            ids.add(id);
+        }
+        for (int round = 0; round < 600 && !ids.stream().allMatch(id -> jobs.job(id).status().terminal()); round++) {
+            for (InMemoryJobQueue.Received message : checking.receive(10)) {
+                JobProcessor.Result result = processor.process(JobMessage.requestId(message.body()).orElseThrow(),
+                        JobMessage.waitToken(message.body()).orElse(null), message.receiptHandle(),
+                        Duration.ofSeconds(300));
+                if (result instanceof JobProcessor.Result.Done) {
+                    checking.delete(message.receiptHandle());
+                }
+            }
+            clock.advance(Duration.ofSeconds(1));
+        }
+        assertTrue(ids.stream().allMatch(id -> jobs.job(id).status() == JobStatus.SUCCESS),
+                ids.stream().map(id -> jobs.job(id).status()).toList().toString());
+        assertTrue(sentBeforeRecorded.isEmpty(), "re-sent before the job had the token: " + sentBeforeRecorded);
+    }
+
+    @Test
+    void whenTheReSendFailsTheReceivedMessageStaysTheJobsCurrentOne() throws Exception {
+        InMemoryJobQueue failingResends = new InMemoryJobQueue(clock) {
+            @Override
+            public synchronized void sendDelayed(String requestId, String waitToken, int delaySeconds, String group) {
+                throw new IllegalStateException("SQS unavailable");
+            }
+
+            @Override
+            public void retryAfter(String receiptHandle, Duration delay) {
+            }
+        };
+        PacedUpstreamGate gate = new PacedUpstreamGate(gateStore, UpstreamLimits.parse("*:1", List.of(MODEL)));
+        JobProcessor processor = new JobProcessor(new WorkerPorts(jobs, new InMemoryObjectStore(), failingResends,
+                gemini, url -> null, ModelCatalog.load(), recording, clock).withUpstream(gate), new WorkerPolicy(3,
+                Duration.ofSeconds(360), new Backoff(Duration.ofSeconds(2), Duration.ofMinutes(5), b -> 0),
+                Duration.ofHours(6)));
+        gemini(0, null);
+        String first = submit("01JOBFIRSTAAAAAAAAAAAAAAAA", "tenant-a");
+        assertEquals(JobProcessor.Result.Done.class, processor.process(first, null, "rh-1",
+                Duration.ofSeconds(300)).getClass());
+        String second = submit("01JOBSECONDAAAAAAAAAAAAAAA", "tenant-a");
+        // One call a minute: the second job must wait, and its re-send fails.
+        JobProcessor.Result result = processor.process(second, null, "rh-2", Duration.ofSeconds(300));
+        assertTrue(!(result instanceof JobProcessor.Result.Done), "the received message is kept: " + result);
+        Job job = jobs.job(second);
+        assertEquals(JobStatus.QUEUED, job.status());
+        assertEquals(null, job.waitToken(), "the received message (no token) is the current one again");
+    }
+
+    @Test
     void aStaleCopyOfAReSentMessageIsAcknowledgedWithoutACall() throws Exception {
         AtomicInteger calls = gemini(1, Duration.ofSeconds(30));
         JobProcessor processor = processor(null, Duration.ofHours(6));
