@@ -140,7 +140,8 @@ public final class JobProcessor {
             if (slot.isPresent()) {
                 effects.slot(slot.get(), current.get());
                 if (!(slot.get() instanceof GateDecision.Granted granted)) {
-                    return effects.apply(rules.waitForSlot(current.get(), slot.get(), waitToken,
+                    // The job's own token: the message's, or the one an orphaned job carries (LeaseRules.orphaned).
+                    return effects.apply(rules.waitForSlot(current.get(), slot.get(), current.get().waitToken(),
                             upstream.upstreamModel(current.get()).orElseThrow(), clock.instant()),
                             current.get(), receiptHandle);
                 }
@@ -226,7 +227,8 @@ public final class JobProcessor {
         if (next != null) {
             effects.slot(next, queued);
         }
-        return effects.apply(rules.waitForSlot(queued, next, waitToken, lease.model(), now), queued, receiptHandle);
+        return effects.apply(rules.waitForSlot(queued, next, queued.waitToken(), lease.model(), now), queued,
+                receiptHandle);
     }
 
     private void giveBack(Lease lease, Duration callTime) {

@@ -40,6 +40,12 @@ public final class LeaseRules {
     static final Duration UNCLAIMED_RETRY = Duration.ofSeconds(1);
     /** The backoff step a message waits after the jobs table failed before the claim (see storeUnavailable). */
     static final int STORE_RETRY_ATTEMPT = 3;
+    /**
+     * How long past its expected return a waiting job's own message may be late before another copy of the job's
+     * message takes its place: longer than any queue backlog the gate lets build up, shorter than the queue's
+     * visibility timeout (30 minutes), after which a message received by a worker that died comes back.
+     */
+    static final Duration ORPHAN_GRACE = Duration.ofMinutes(15);
 
     private final WorkerPolicy policy;
     private final QueueWait queueWait;
@@ -63,7 +69,8 @@ public final class LeaseRules {
         if (job.isEmpty()) {
             return new Decision.Drop();
         }
-        if (!job.get().status().terminal() && !Objects.equals(job.get().waitToken(), waitToken)) {
+        if (!job.get().status().terminal() && !Objects.equals(job.get().waitToken(), waitToken)
+                && !orphaned(job.get(), now)) {
             return new Decision.StaleWaitMessage();
         }
         Optional<Decision> skip = skip(job.get(), now);
@@ -75,6 +82,16 @@ public final class LeaseRules {
             return new Decision.ReturnUnclaimed(UNCLAIMED_RETRY, budget);
         }
         return new Decision.Claim();
+    }
+
+    /**
+     * A waiting job whose own message is long overdue: a worker died between recording the wait and re-sending the
+     * message, so no message carries the job's token. Another copy of the job's message (the one that worker had
+     * received, back after its visibility timeout) then carries the job on instead of being dropped as stale.
+     */
+    static boolean orphaned(Job job, Instant now) {
+        return job.status() == JobStatus.QUEUED && job.waiting() != null && job.waiting().nextCheckAt() != null
+                && job.waiting().nextCheckAt().plus(ORPHAN_GRACE).isBefore(now);
     }
 
     /**

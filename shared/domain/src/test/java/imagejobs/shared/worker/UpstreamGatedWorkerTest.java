@@ -251,6 +251,32 @@ class UpstreamGatedWorkerTest {
     }
 
     @Test
+    void aJobWhoseWaitWasRecordedButNeverReSentIsCarriedOnByTheMessageThatComesBack() throws Exception {
+        // A worker recorded the wait (new token t2) and died before sending t2's message: the message it had
+        // received (token t1) comes back after the visibility timeout. Before the job's turn is long past it is a
+        // stale copy; once it is, it carries the job on.
+        gemini(0, null);
+        JobProcessor processor = processor(null, Duration.ofHours(6));
+        String id = "01JOBORPHANAAAAAAAAAAAAAAA";
+        jobs.put(Job.queued(id, "tenant-a", MODEL, Job.SOURCE_API, null, REQUEST, null, "h", clock.instant(),
+                clock.instant().plus(Duration.ofDays(30))));
+        Job.Waiting waiting = new Job.Waiting(1L, null, "RATE", MODEL, clock.instant(), clock.instant().plusSeconds(5));
+        assertTrue(jobs.markWaiting(id, null, "t1", waiting, clock.instant()));
+        assertTrue(jobs.markWaiting(id, "t1", "t2", waiting, clock.instant()));
+
+        clock.advance(Duration.ofMinutes(5));
+        assertEquals(JobProcessor.Result.Done.class, processor.process(id, "t1", "rh-1", Duration.ofSeconds(300))
+                .getClass());
+        assertEquals(JobStatus.QUEUED, jobs.job(id).status(), "within the grace a copy with another token is stale");
+
+        clock.advance(Duration.ofMinutes(30));
+        queue.send(id); // the delivery below; its receipt handle must exist for the lease's visibility change
+        InMemoryJobQueue.Received back = queue.receive(1).get(0);
+        processor.process(id, "t1", back.receiptHandle(), Duration.ofSeconds(300));
+        assertEquals(JobStatus.SUCCESS, jobs.job(id).status(), String.valueOf(jobs.job(id).error()));
+    }
+
+    @Test
     void aStaleCopyOfAReSentMessageIsAcknowledgedWithoutACall() throws Exception {
         AtomicInteger calls = gemini(1, Duration.ofSeconds(30));
         JobProcessor processor = processor(null, Duration.ofHours(6));
