@@ -116,7 +116,7 @@ class SubmitHandlerTest {
         assertEquals("{\"contents\":[{\"role\":\"user\",\"parts\":[{\"text\":\"A cozy reading nook with warm light,"
                 + " watercolor\"}]}],\"generationConfig\":{\"imageConfig\":{\"aspectRatio\":\"4:5\"}}}",
                 stored.getValue().request());
-        verify(queue).send(id);
+        verify(queue).send(id, "tenant-local"); // the tenant is the message group (SQS fair queues)
     }
 
     @ParameterizedTest
@@ -132,7 +132,7 @@ class SubmitHandlerTest {
                 + "{\"mimeType\":\"image/png\",\"fileUri\":\"https://tos.gptproto.com/resource/cat.png\"}}]}],"
                 + "\"generationConfig\":{\"imageConfig\":{\"aspectRatio\":\"1:1\",\"imageSize\":\"1K\"}}}",
                 stored.getValue().request());
-        verify(queue).send(body(response).path("request_id").asText());
+        verify(queue).send(body(response).path("request_id").asText(), stored.getValue().tenant());
     }
 
     @Test
