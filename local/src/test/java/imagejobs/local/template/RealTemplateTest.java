@@ -79,7 +79,8 @@ class RealTemplateTest {
                         new HttpRoute("GenerateContent", "POST", "/v1beta/models/{modelAction}", stage)),
                 function("SubmitFunction").routes());
         assertEquals(List.of("GET /v1/requests/{request_id}", "GET /v1/requests",
-                        "POST /v1/requests/{request_id}/cancel", "GET /v1/models", "GET /v1/models/{model}"),
+                        "POST /v1/requests/{request_id}/cancel", "GET /v1/models", "GET /v1/models/{model}",
+                        "GET /v1/webhooks/default/secret"),
                 function("StatusFunction").routes().stream().map(r -> r.method() + " " + r.path()).toList());
         assertTrue(function("WorkerFunction").routes().isEmpty());
     }
