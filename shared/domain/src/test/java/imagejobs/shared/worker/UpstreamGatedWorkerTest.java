@@ -106,6 +106,10 @@ class UpstreamGatedWorkerTest {
 
     /** Lambda's loop: receive, process, delete what is done; a second of fake time passes per round. */
     private void drain(JobProcessor processor, List<String> ids, int maxRounds) {
+        drain(processor, queue, ids, maxRounds);
+    }
+
+    private void drain(JobProcessor processor, InMemoryJobQueue queue, List<String> ids, int maxRounds) {
         for (int round = 0; round < maxRounds; round++) {
             if (ids.stream().allMatch(id -> jobs.job(id).status().terminal()) && queue.receive(10).isEmpty()) {
                 return;
@@ -204,17 +208,7 @@ class UpstreamGatedWorkerTest {
             checking.send(id);
             ids.add(id);
         }
-        for (int round = 0; round < 600 && !ids.stream().allMatch(id -> jobs.job(id).status().terminal()); round++) {
-            for (InMemoryJobQueue.Received message : checking.receive(10)) {
-                JobProcessor.Result result = processor.process(JobMessage.requestId(message.body()).orElseThrow(),
-                        JobMessage.waitToken(message.body()).orElse(null), message.receiptHandle(),
-                        Duration.ofSeconds(300));
-                if (result instanceof JobProcessor.Result.Done) {
-                    checking.delete(message.receiptHandle());
-                }
-            }
-            clock.advance(Duration.ofSeconds(1));
-        }
+        drain(processor, checking, ids, 600);
         assertTrue(ids.stream().allMatch(id -> jobs.job(id).status() == JobStatus.SUCCESS),
                 ids.stream().map(id -> jobs.job(id).status()).toList().toString());
         assertTrue(sentBeforeRecorded.isEmpty(), "re-sent before the job had the token: " + sentBeforeRecorded);
