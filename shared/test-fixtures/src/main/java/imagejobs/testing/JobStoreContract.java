@@ -31,6 +31,9 @@ import imagejobs.shared.jobs.JobStore.JobPage;
 import imagejobs.shared.jobs.JobStore.ListQuery;
 import imagejobs.shared.jobs.Timestamps;
 import imagejobs.shared.json.Json;
+import imagejobs.shared.webhooks.DeliveryRecord;
+import imagejobs.shared.webhooks.WebhookEvent;
+import imagejobs.shared.webhooks.WebhookSubscription;
 
 /**
  * What every {@link JobStore} does: run against the in-memory store and against DynamoJobStore on DynamoDB Local, so
@@ -422,6 +425,65 @@ public abstract class JobStoreContract {
     void aListingNeedsAPositiveLimit() {
         assertThrows(IllegalArgumentException.class,
                 () -> store.list(tenant, new ListQuery(null, null, null, null, 0, null)));
+    }
+
+    @Test
+    void aJobKeepsItsWebhookSubscription() {
+        WebhookSubscription subscription = WebhookSubscription.of("https://hooks.example.com/in?token=abc",
+                List.of(WebhookEvent.START, WebhookEvent.COMPLETED));
+        Job job = queued("w", T0).withWebhook(subscription);
+        assertTrue(store.create(job));
+        Job stored = store.get(job.requestId()).orElseThrow();
+        assertEquals(subscription, stored.webhook());
+        assertNull(stored.webhookStart());
+        assertNull(stored.webhookCompleted());
+        assertNull(created("plain", T0).webhook(), "a job without a webhook has none");
+        assertNull(store.get(prefix + "plain").orElseThrow().webhook());
+    }
+
+    @Test
+    void webhookDeliveriesAreRecordedWithoutTouchingTheJobAndNeverGoBack() {
+        Job job = queued("d", T0).withWebhook(WebhookSubscription.of("https://hooks.example.com/",
+                List.of(WebhookEvent.COMPLETED)));
+        assertTrue(store.create(job));
+        Instant at = T0.plusSeconds(5).truncatedTo(ChronoUnit.MILLIS);
+        DeliveryRecord first = new DeliveryRecord(DeliveryRecord.State.PENDING, 1, 503, at, "answered HTTP 503");
+        assertTrue(store.recordWebhook(job.requestId(), WebhookEvent.COMPLETED, first));
+        DeliveryRecord second = new DeliveryRecord(DeliveryRecord.State.DELIVERED, 2, 200, at.plusSeconds(5), null);
+        assertTrue(store.recordWebhook(job.requestId(), WebhookEvent.COMPLETED, second));
+        assertFalse(store.recordWebhook(job.requestId(), WebhookEvent.COMPLETED, first), "an older attempt's record");
+        assertFalse(store.recordWebhook(job.requestId(), WebhookEvent.COMPLETED,
+                new DeliveryRecord(DeliveryRecord.State.PENDING, 3, null, at.plusSeconds(9), "timed out")),
+                "nothing replaces a final record");
+        Job stored = store.get(job.requestId()).orElseThrow();
+        assertEquals(second, stored.webhookCompleted());
+        assertNull(stored.webhookStart(), "each event keeps its own record");
+        assertEquals(JobStatus.QUEUED, stored.status());
+        assertEquals(job.updatedAt().truncatedTo(ChronoUnit.MILLIS), stored.updatedAt(), "updated_at is the job's");
+
+        DeliveryRecord start = new DeliveryRecord(DeliveryRecord.State.FAILED, 8, null, at, "did not answer");
+        assertTrue(store.recordWebhook(job.requestId(), WebhookEvent.START, start));
+        assertEquals(start, store.get(job.requestId()).orElseThrow().webhookStart());
+        assertEquals(second, store.get(job.requestId()).orElseThrow().webhookCompleted());
+        assertFalse(store.recordWebhook(prefix + "gone", WebhookEvent.COMPLETED, first), "no job, nothing written");
+        assertTrue(store.get(prefix + "gone").isEmpty());
+    }
+
+    @Test
+    void theWorkersWritesKeepTheWebhook() {
+        Job job = queued("k", T0).withWebhook(WebhookSubscription.of("https://hooks.example.com/",
+                List.of(WebhookEvent.COMPLETED)));
+        assertTrue(store.create(job));
+        DeliveryRecord pending = new DeliveryRecord(DeliveryRecord.State.PENDING, 1, null,
+                T0.plusSeconds(1).truncatedTo(ChronoUnit.MILLIS), "timed out");
+        assertTrue(store.recordWebhook(job.requestId(), WebhookEvent.COMPLETED, pending));
+        Job claimed = store.claim(job.requestId(), T0.plusSeconds(2), T0.plusSeconds(60)).orElseThrow();
+        assertEquals(job.webhook(), claimed.webhook());
+        assertTrue(store.complete(job.requestId(), claimed.attempts(), outcome(), 1, T0.plusSeconds(3)));
+        Job done = store.get(job.requestId()).orElseThrow();
+        assertEquals(JobStatus.SUCCESS, done.status());
+        assertEquals(job.webhook(), done.webhook());
+        assertEquals(pending, done.webhookCompleted());
     }
 
     private List<String> ids(ListQuery query) {

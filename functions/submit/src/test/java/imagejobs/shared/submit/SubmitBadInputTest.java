@@ -85,8 +85,21 @@ class SubmitBadInputTest {
         rq("model not a string", "{'model':42,'payload':{'prompt':'a fox'}}", "INVALID_FIELD", "model");
         rq("payload missing", "{'model':'" + FLASH + "'}", "MISSING_FIELD", "payload");
         rq("payload not an object", "{'model':'" + FLASH + "','payload':'a fox'}", "INVALID_FIELD", "payload");
-        rq("unknown top-level field", "{'model':'" + FLASH + "','payload':{'prompt':'a fox'},'webhook':'x'}",
-                "UNKNOWN_FIELD", "webhook");
+        rq("unknown top-level field", "{'model':'" + FLASH + "','payload':{'prompt':'a fox'},'callback':'x'}",
+                "UNKNOWN_FIELD", "callback");
+        rq("webhook not a URL", "{'model':'" + FLASH + "','payload':{'prompt':'a fox'},'webhook':'x'}",
+                "INVALID_WEBHOOK", "webhook");
+        rq("webhook to a private address", "{'model':'" + FLASH + "','payload':{'prompt':'a fox'},"
+                + "'webhook':'https://10.1.2.3/hook'}", "INVALID_WEBHOOK", "webhook");
+        rq("webhook to the metadata service", "{'model':'" + FLASH + "','payload':{'prompt':'a fox'},"
+                + "'webhook':'https://169.254.169.254/latest/meta-data'}", "INVALID_WEBHOOK", "webhook");
+        rq("webhook over plain http", "{'model':'" + FLASH + "','payload':{'prompt':'a fox'},"
+                + "'webhook':'http://hooks.example.com/'}", "INVALID_WEBHOOK", "webhook");
+        rq("webhook filter with an unknown event", "{'model':'" + FLASH + "','payload':{'prompt':'a fox'},"
+                + "'webhook':'https://hooks.example.com/','webhook_events_filter':['done']}", "INVALID_FIELD",
+                "webhook_events_filter[0]");
+        rq("webhook filter without a webhook", "{'model':'" + FLASH + "','payload':{'prompt':'a fox'},"
+                + "'webhook_events_filter':['completed']}", "INVALID_FIELD", "webhook_events_filter");
         rq("payload mixes prompt and contents", "{'model':'" + FLASH + "','payload':{'prompt':'a','contents':[]}}",
                 "INVALID_FIELD", "payload.prompt");
 

@@ -20,10 +20,10 @@ import imagejobs.shared.webhooks.WebhookSubscription;
  * snake_case) are read; the canonical request uses camelCase only.
  */
 public final class RequestValidator {
-    static final List<String> ENVELOPE_FIELDS = List.of("model", "payload", WebhookFields.WEBHOOK,
-            WebhookFields.EVENTS_FILTER);
-    /** The native body's webhook members: ours, beside Google's fields (the filter in either spelling). */
-    static final String NATIVE_EVENTS_FILTER = "webhookEventsFilter";
+    /** The filter's camelCase name: bodies may spell every field either way, as Gemini's parser reads them. */
+    static final String EVENTS_FILTER_CAMEL = "webhookEventsFilter";
+    static final List<String> ENVELOPE_FIELDS = List.of("model", "payload", WebhookFields.WEBHOOK, EVENTS_FILTER_CAMEL);
+    private static final String ENVELOPE_SHOWN = "model, payload, webhook, " + WebhookFields.EVENTS_FILTER;
     /** GenerateContentRequest's fields; the last three exist upstream but cannot work through this service. */
     static final List<String> NATIVE_FIELDS = List.of("contents", "systemInstruction", "generationConfig",
             "safetySettings", "model", "tools", "toolConfig", "cachedContent");
@@ -61,7 +61,7 @@ public final class RequestValidator {
             throw FieldError.invalid(null, "the body must be a JSON object {\"model\": ..., \"payload\": {...}}, got "
                     + Values.kind(body));
         }
-        FieldReader envelope = FieldReader.read(body, "", "the request", ENVELOPE_FIELDS);
+        FieldReader envelope = FieldReader.read(body, "", "the request", ENVELOPE_FIELDS, ENVELOPE_SHOWN);
         JsonNode modelNode = envelope.get("model");
         ModelSpec model = model(modelNode == null ? null : Values.string(modelNode, envelope.path("model")),
                 envelope.path("model"));
@@ -73,7 +73,7 @@ public final class RequestValidator {
         if (!payload.isObject()) {
             throw FieldError.invalid(field, field + " must be an object, got " + Values.kind(payload));
         }
-        WebhookSubscription webhook = webhooks.fromJson(body, "").orElse(null);
+        WebhookSubscription webhook = webhook((ObjectNode) body);
         RequestContext ctx = new RequestContext(model, tenant, references);
         if (payload.has("contents")) {
             if (payload.has("prompt")) {
@@ -94,9 +94,9 @@ public final class RequestValidator {
         if (body == null || !body.isObject()) {
             throw FieldError.invalid(null, "the body must be a JSON object with contents, got " + Values.kind(body));
         }
-        WebhookSubscription webhook = nativeWebhook((ObjectNode) body);
+        WebhookSubscription webhook = webhook((ObjectNode) body);
         ObjectNode gemini = ((ObjectNode) body).deepCopy();
-        gemini.remove(List.of(WebhookFields.WEBHOOK, WebhookFields.EVENTS_FILTER, NATIVE_EVENTS_FILTER));
+        gemini.remove(List.of(WebhookFields.WEBHOOK, WebhookFields.EVENTS_FILTER, EVENTS_FILTER_CAMEL));
         return new CanonicalRequest(model, nativeRequest(gemini, "", new RequestContext(model, tenant, references)),
                 webhook);
     }
@@ -109,13 +109,13 @@ public final class RequestValidator {
         return webhooks.fromMetadata(url, filter).orElse(null);
     }
 
-    /** The webhook members of a native body, its filter spelled as Google would or as our request queue does. */
-    private WebhookSubscription nativeWebhook(ObjectNode body) {
-        if (body.has(WebhookFields.EVENTS_FILTER) && body.has(NATIVE_EVENTS_FILTER)) {
-            throw FieldError.invalid(NATIVE_EVENTS_FILTER, "send the event filter once, as " + NATIVE_EVENTS_FILTER
-                    + " or as " + WebhookFields.EVENTS_FILTER);
+    /** The webhook members of a body (either form), the filter under either spelling. */
+    private WebhookSubscription webhook(ObjectNode body) {
+        if (body.has(WebhookFields.EVENTS_FILTER) && body.has(EVENTS_FILTER_CAMEL)) {
+            throw FieldError.invalid(EVENTS_FILTER_CAMEL, "'" + WebhookFields.EVENTS_FILTER + "' and '"
+                    + EVENTS_FILTER_CAMEL + "' are the same field; send it once");
         }
-        String filterName = body.has(NATIVE_EVENTS_FILTER) ? NATIVE_EVENTS_FILTER : WebhookFields.EVENTS_FILTER;
+        String filterName = body.has(EVENTS_FILTER_CAMEL) ? EVENTS_FILTER_CAMEL : WebhookFields.EVENTS_FILTER;
         return webhooks.fromJson(body, "", filterName).orElse(null);
     }
 
