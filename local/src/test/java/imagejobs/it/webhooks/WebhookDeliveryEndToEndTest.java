@@ -291,6 +291,30 @@ class WebhookDeliveryEndToEndTest {
         verify(old, d);
     }
 
+    @Test
+    void twoHundredJobsFinishingTogetherGiveTwoHundredDeliveries() throws Exception {
+        String url = receiver.url("ok", "many-" + run);
+        Set<String> ids = new HashSet<>();
+        for (int i = 0; i < 200; i++) {
+            ids.add(submit(url, null, "bird " + i));
+        }
+        Deadline.await(Duration.ofSeconds(240), "200 deliveries to " + url, () -> distinctIds(url).size() >= 200);
+        Set<String> expected = new HashSet<>();
+        ids.forEach(id -> expected.add("msg_" + id + "_completed"));
+        assertEquals(expected, distinctIds(url), "one event per job, none missing, none foreign");
+        for (Delivery d : receiver.to(url)) {
+            verify(secret, d);
+        }
+        // Duplicates are allowed only as retries: a receiver that always answers 200 gets each id once.
+        assertEquals(200, receiver.to(url).size(), "no duplicates");
+    }
+
+    private Set<String> distinctIds(String url) {
+        Set<String> seen = new HashSet<>();
+        receiver.to(url).forEach(d -> seen.add(d.header("webhook-id")));
+        return seen;
+    }
+
     private static byte[] png() throws Exception {
         java.awt.image.BufferedImage image = new java.awt.image.BufferedImage(32, 32,
                 java.awt.image.BufferedImage.TYPE_INT_RGB);
