@@ -13,6 +13,8 @@ import java.util.Optional;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import imagejobs.shared.webhooks.DeliveryRecord;
+import imagejobs.shared.webhooks.WebhookEvent;
 import imagejobs.shared.jobs.Job;
 import imagejobs.shared.jobs.JobError;
 import imagejobs.shared.jobs.JobStatus;
@@ -241,7 +243,21 @@ public class InMemoryJobStore implements JobStore {
                 queued.sourceKey(), queued.createdAt(), queued.updatedAt(), queued.startedAt(), queued.completedAt(),
                 queued.attempts(), null, null, queued.request(), queued.requestKey(), queued.requestHash(),
                 queued.outcome(), queued.error(), queued.lastError(), queued.expiresAt(), queued.waitToken(), null,
-                j.throttled() + 1));
+                j.throttled() + 1, j.webhook(), j.webhookStart(), j.webhookCompleted()));
+        return true;
+    }
+
+    @Override
+    public synchronized boolean recordWebhook(String requestId, WebhookEvent event, DeliveryRecord record) {
+        Job j = jobs.get(requestId);
+        if (j == null || !record.supersedes(j.delivery(event))) {
+            return j != null && record.equals(j.delivery(event));
+        }
+        write(new Job(j.requestId(), j.tenant(), j.model(), j.status(), j.source(), j.sourceKey(), j.createdAt(),
+                j.updatedAt(), j.startedAt(), j.completedAt(), j.attempts(), j.leaseUntil(), j.retryAt(), j.request(),
+                j.requestKey(), j.requestHash(), j.outcome(), j.error(), j.lastError(), j.expiresAt(), j.waitToken(),
+                j.waiting(), j.throttled(), j.webhook(), event == WebhookEvent.START ? record : j.webhookStart(),
+                event == WebhookEvent.COMPLETED ? record : j.webhookCompleted()));
         return true;
     }
 
@@ -377,7 +393,13 @@ public class InMemoryJobStore implements JobStore {
                 j.expiresAt() == null ? null : j.expiresAt().truncatedTo(ChronoUnit.SECONDS), j.waitToken(),
                 j.waiting() == null ? null : new Job.Waiting(j.waiting().ticket(), j.waiting().reservation(),
                         j.waiting().detail(), j.waiting().model(), ms(j.waiting().since()),
-                        ms(j.waiting().nextCheckAt())), j.throttled());
+                        ms(j.waiting().nextCheckAt())), j.throttled(), j.webhook(), delivery(j.webhookStart()),
+                delivery(j.webhookCompleted()));
+    }
+
+    private static DeliveryRecord delivery(DeliveryRecord r) {
+        return r == null ? null : new DeliveryRecord(r.state(), r.attempts(), r.lastStatus(), ms(r.lastAttemptAt()),
+                r.lastError());
     }
 
     private static Instant ms(Instant t) {
@@ -389,6 +411,7 @@ public class InMemoryJobStore implements JobStore {
                             Instant updatedAt) {
         return new Job(j.requestId(), j.tenant(), j.model(), status, j.source(), j.sourceKey(), j.createdAt(),
                 updatedAt, startedAt, completedAt, attempts, leaseUntil, retryAt, j.request(), j.requestKey(),
-                j.requestHash(), outcome, error, lastError, j.expiresAt(), j.waitToken(), j.waiting(), j.throttled());
+                j.requestHash(), outcome, error, lastError, j.expiresAt(), j.waitToken(), j.waiting(), j.throttled(),
+                j.webhook(), j.webhookStart(), j.webhookCompleted());
     }
 }

@@ -33,6 +33,8 @@ import imagejobs.shared.jobs.JobError;
 import imagejobs.shared.jobs.JobStatus;
 import imagejobs.shared.jobs.JobStore;
 import imagejobs.shared.jobs.Timestamps;
+import imagejobs.shared.webhooks.DeliveryRecord;
+import imagejobs.shared.webhooks.WebhookEvent;
 import imagejobs.shared.errors.DependencyFailure.Dependency;
 import imagejobs.adapters.aws.AwsFailures;
 
@@ -381,6 +383,23 @@ public final class DynamoJobStore implements JobStore {
                     .returnValues(ReturnValue.ALL_NEW)
                     .build());
         });
+    }
+
+    @Override
+    public boolean recordWebhook(String requestId, WebhookEvent event, DeliveryRecord record) {
+        // DeliveryRecord.supersedes as a condition: a later attempt's record, or the same attempt's final one, never
+        // replacing a final record. Only the event's own attribute is written: status and updated_at stay as they are.
+        String attemptRule = record.state() == DeliveryRecord.State.PENDING ? "#w.#a < :n" : "#w.#a <= :n";
+        return AwsFailures.call(Dependency.JOBS_TABLE, () -> update(UpdateItemRequest.builder().tableName(table)
+                .key(key(requestId))
+                .updateExpression("SET #w = :record")
+                .conditionExpression("attribute_exists(" + REQUEST_ID + ") AND (attribute_not_exists(#w) OR (#w.#s = "
+                        + ":pending AND " + attemptRule + "))")
+                .expressionAttributeNames(Map.of("#w", JobItemMapper.deliveryAttribute(event), "#s", "state",
+                        "#a", "attempts"))
+                .expressionAttributeValues(Map.of(":record", JobItemMapper.deliveryValue(record),
+                        ":pending", s(DeliveryRecord.State.PENDING.wire()), ":n", n(record.attempts())))
+                .build(), job -> record.equals(job.delivery(event))).isPresent());
     }
 
     @Override

@@ -1,7 +1,9 @@
 package imagejobs.adapters.dynamo;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -12,6 +14,9 @@ import imagejobs.shared.jobs.Job;
 import imagejobs.shared.jobs.JobError;
 import imagejobs.shared.jobs.JobStatus;
 import imagejobs.shared.jobs.Timestamps;
+import imagejobs.shared.webhooks.DeliveryRecord;
+import imagejobs.shared.webhooks.WebhookEvent;
+import imagejobs.shared.webhooks.WebhookSubscription;
 
 /** Job ⇄ DynamoDB item. Attribute names are the table's schema: keep them in step with template.yaml. */
 public final class JobItemMapper {
@@ -46,6 +51,10 @@ public final class JobItemMapper {
     public static final String WAITING_SINCE = "waiting_since";
     public static final String WAITING_UNTIL = "waiting_until";
     public static final String THROTTLED = "throttled";
+    public static final String WEBHOOK_URL = "webhook_url";
+    public static final String WEBHOOK_EVENTS = "webhook_events";
+    public static final String WEBHOOK_START = "webhook_start";
+    public static final String WEBHOOK_COMPLETED = "webhook_completed";
     /** What the claim removes: a claimed job no longer waits for a Gemini slot (its wait_token stays). */
     public static final String WAITING_ATTRIBUTES = String.join(", ", WAIT_TICKET, WAIT_RESERVATION, WAITING_REASON,
             WAITING_MODEL, WAITING_SINCE, WAITING_UNTIL);
@@ -93,6 +102,7 @@ public final class JobItemMapper {
         if (job.throttled() > 0) {
             item.put(THROTTLED, n(job.throttled()));
         }
+        putWebhook(item, job);
         return item;
     }
 
@@ -128,7 +138,70 @@ public final class JobItemMapper {
                         item.containsKey(WAIT_TICKET) ? Long.valueOf(item.get(WAIT_TICKET).n()) : null,
                         str(item, WAIT_RESERVATION), str(item, WAITING_REASON), str(item, WAITING_MODEL),
                         time(item, WAITING_SINCE), time(item, WAITING_UNTIL)) : null,
-                item.containsKey(THROTTLED) ? Integer.parseInt(item.get(THROTTLED).n()) : 0);
+                item.containsKey(THROTTLED) ? Integer.parseInt(item.get(THROTTLED).n()) : 0,
+                subscription(item),
+                delivery(item.get(WEBHOOK_START)),
+                delivery(item.get(WEBHOOK_COMPLETED)));
+    }
+
+    /** The attribute holding the delivery state of {@code event}. */
+    public static String deliveryAttribute(WebhookEvent event) {
+        return event == WebhookEvent.START ? WEBHOOK_START : WEBHOOK_COMPLETED;
+    }
+
+    /** A delivery record as a map attribute: state, attempts, and last_status / last_attempt_at / last_error when known. */
+    public static AttributeValue deliveryValue(DeliveryRecord record) {
+        Map<String, AttributeValue> m = new HashMap<>();
+        m.put("state", s(record.state().wire()));
+        m.put("attempts", n(record.attempts()));
+        if (record.lastStatus() != null) {
+            m.put("last_status", n(record.lastStatus()));
+        }
+        putTime(m, "last_attempt_at", record.lastAttemptAt());
+        putIfPresent(m, "last_error", record.lastError());
+        return AttributeValue.fromM(m);
+    }
+
+    private static void putWebhook(Map<String, AttributeValue> item, Job job) {
+        if (job.webhook() != null) {
+            item.put(WEBHOOK_URL, s(job.webhook().url()));
+            item.put(WEBHOOK_EVENTS, AttributeValue.fromL(job.webhook().eventNames().stream().map(JobItemMapper::s).toList()));
+        }
+        if (job.webhookStart() != null) {
+            item.put(WEBHOOK_START, deliveryValue(job.webhookStart()));
+        }
+        if (job.webhookCompleted() != null) {
+            item.put(WEBHOOK_COMPLETED, deliveryValue(job.webhookCompleted()));
+        }
+    }
+
+    private static WebhookSubscription subscription(Map<String, AttributeValue> item) {
+        String url = str(item, WEBHOOK_URL);
+        if (url == null) {
+            return null;
+        }
+        List<WebhookEvent> events = new ArrayList<>();
+        if (item.containsKey(WEBHOOK_EVENTS) && item.get(WEBHOOK_EVENTS).hasL()) {
+            for (AttributeValue v : item.get(WEBHOOK_EVENTS).l()) {
+                WebhookEvent.fromWire(v.s()).ifPresent(events::add);
+            }
+        }
+        return WebhookSubscription.of(url, events.isEmpty() ? WebhookSubscription.DEFAULT_EVENTS : events);
+    }
+
+    private static DeliveryRecord delivery(AttributeValue value) {
+        if (value == null || !value.hasM()) {
+            return null;
+        }
+        Map<String, AttributeValue> m = value.m();
+        DeliveryRecord.State state = switch (str(m, "state") == null ? "pending" : str(m, "state")) {
+            case "delivered" -> DeliveryRecord.State.DELIVERED;
+            case "failed" -> DeliveryRecord.State.FAILED;
+            default -> DeliveryRecord.State.PENDING;
+        };
+        return new DeliveryRecord(state, m.containsKey("attempts") ? Integer.parseInt(m.get("attempts").n()) : 0,
+                m.containsKey("last_status") ? Integer.valueOf(m.get("last_status").n()) : null,
+                time(m, "last_attempt_at"), str(m, "last_error"));
     }
 
     /** The waiting attributes of a job (empty for none); ticket and reservation only when present. */

@@ -13,6 +13,7 @@ import java.util.Optional;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import imagejobs.shared.webhooks.WebhookSubscription;
 import imagejobs.shared.auth.KeyStore;
 import imagejobs.shared.catalog.ModelSpec;
 import imagejobs.shared.config.Settings;
@@ -86,7 +87,7 @@ public final class EditTrigger {
     /** The metadata the trigger reads (x-amz-meta-{name}) → the request-queue field it fills, in this order. */
     private static final Map<String, String> METADATA_FIELDS = orderedMap(
             "prompt", "payload.prompt", "model", "model", "aspect-ratio", "payload.aspect_ratio",
-            "image-size", "payload.image_size");
+            "image-size", "payload.image_size", "webhook", "webhook", "webhook-events-filter", "webhook_events_filter");
 
     /** What happened to one upload. */
     public enum Outcome { QUEUED, FAILED, DUPLICATE, REQUEUED, IGNORED }
@@ -178,10 +179,10 @@ public final class EditTrigger {
         Instant now = clock.instant();
         Prepared prepared = prepareWithRetries(upload, tenant, requestId);
         if (prepared.error() != null) {
-            return fail(requestId, tenant, prepared.model(), upload, prepared.error(), now);
+            return fail(requestId, tenant, prepared.model(), upload, prepared.error(), prepared.webhook(), now);
         }
         Job job = intake.queued(requestId, tenant, prepared.model(), Job.SOURCE_S3, upload.key(), prepared.stored(),
-                null, now);
+                null, now).withWebhook(prepared.webhook());
         if (!intake.admit(job)) {
             return jobs.get(requestId).map(j -> duplicate(j, upload)).orElse(Outcome.DUPLICATE);
         }
@@ -197,7 +198,12 @@ public final class EditTrigger {
      * What the upload asks for: a request ready to queue ({@code stored} set), or the error of the failed job that
      * records why not ({@code error} set). {@code model} is the job's model either way.
      */
-    private record Prepared(String model, InputSpiller.StoredRequest stored, JobError error) {
+    private record Prepared(String model, InputSpiller.StoredRequest stored, JobError error,
+                            WebhookSubscription webhook) {
+        Prepared(String model, InputSpiller.StoredRequest stored, JobError error) {
+            this(model, stored, error, null);
+        }
+
     }
 
     /** {@link #prepare}, tried again after a transient S3 error; never throws. */
@@ -253,13 +259,20 @@ public final class EditTrigger {
         }
         String modelId = metadata.getOrDefault("model", settings.defaultModel()).trim();
         model[0] = recordedModel(modelId);
+        WebhookSubscription webhook;
+        try {
+            webhook = validator.webhookFromMetadata(metadata.get("webhook"), metadata.get("webhook-events-filter"));
+        } catch (Rejection e) {
+            return new Prepared(model[0], null, new JobError(e.code(), e.getMessage(), false));
+        }
         try {
             CanonicalRequest canonical = validator.validateRequestQueue(body(upload, metadata, modelId), tenant);
             checkImage(canonical.model(), upload.key(), head.get().size());
             model[0] = canonical.model().id();
-            return new Prepared(model[0], intake.stage(tenant, requestId, canonical.gemini()), null);
+            return new Prepared(model[0], intake.stage(tenant, requestId, canonical.gemini()), null, webhook);
         } catch (Rejection e) {
-            return new Prepared(model[0], null, new JobError(e.code(), forS3(e), false));
+            // A refused edit still tells its webhook: the failed job fires "completed".
+            return new Prepared(model[0], null, new JobError(e.code(), forS3(e), false), webhook);
         }
     }
 
@@ -283,9 +296,9 @@ public final class EditTrigger {
     }
 
     private Outcome fail(String requestId, String tenant, String modelId, S3Upload upload, JobError error,
-                         Instant now) {
+                         WebhookSubscription webhook, Instant now) {
         Job job = intake.queued(requestId, tenant, modelId, Job.SOURCE_S3, upload.key(), null, null, now)
-                .withError(error, now);
+                .withWebhook(webhook).withError(error, now);
         if (!intake.admit(job)) {
             return Outcome.DUPLICATE;
         }

@@ -5,6 +5,9 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
+import imagejobs.shared.webhooks.DeliveryRecord;
+import imagejobs.shared.webhooks.WebhookEvent;
+
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
@@ -101,6 +104,15 @@ public interface JobStore {
             return false;
         }
         return failUnfinished(requestId, error, now);
+    }
+
+    /**
+     * Records the delivery state of one webhook event of a job (only that, never its status or {@code updated_at}),
+     * when {@code record} supersedes the stored one ({@link DeliveryRecord#supersedes}): a late or duplicate attempt
+     * never turns a final record back. False when it does not, or when the job is gone.
+     */
+    default boolean recordWebhook(String requestId, WebhookEvent event, DeliveryRecord record) {
+        throw new UnsupportedOperationException("this job store does not keep webhook deliveries");
     }
 
     /** {@code queued → cancelled}; empty when the job was not queued (read it to answer with its status). */

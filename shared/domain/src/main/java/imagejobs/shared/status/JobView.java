@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import imagejobs.shared.jobs.Job;
 import imagejobs.shared.jobs.JobStatus;
 import imagejobs.shared.jobs.Timestamps;
+import imagejobs.shared.webhooks.DeliveryRecord;
 import imagejobs.shared.json.Json;
 import imagejobs.shared.storage.PresignedUrl;
 
@@ -39,6 +40,10 @@ public final class JobView {
         ObjectNode view = summary(job);
         if (job.outcome() != null) {
             view.set("outcome", outcome(job.outcome()));
+        }
+        if (job.webhook() != null) {
+            // Not in listings: the list index does not project the webhook attributes.
+            view.set("webhook", DeliveryRecord.view(job.webhook(), job.webhookStart(), job.webhookCompleted()));
         }
         return view;
     }

@@ -130,7 +130,7 @@ public final class JobIntake {
             throw unavailable(STORAGE_UNAVAILABLE, "the request's images could not be stored");
         }
         Job job = queued(requestId, tenant, canonical.model().id(), submission.source(), null, stored, requestHash,
-                now);
+                now).withWebhook(canonical.webhook());
 
         JobStore.IdempotentCreate created;
         try {
@@ -278,9 +278,15 @@ public final class JobIntake {
     public static String requestHash(CanonicalRequest canonical) {
         byte[] model = (canonical.model().id() + "\n").getBytes(StandardCharsets.UTF_8);
         byte[] body = Json.bytes(canonical.gemini());
-        byte[] all = new byte[model.length + body.length];
+        // The webhook is part of what was asked: the same key with another URL or filter is another request. A
+        // request without one hashes as it did before webhooks existed, so earlier keys still replay.
+        byte[] webhook = canonical.webhook() == null ? new byte[0]
+                : ("\nwebhook " + canonical.webhook().url() + " " + String.join(",", canonical.webhook().eventNames()))
+                        .getBytes(StandardCharsets.UTF_8);
+        byte[] all = new byte[model.length + body.length + webhook.length];
         System.arraycopy(model, 0, all, 0, model.length);
         System.arraycopy(body, 0, all, model.length, body.length);
+        System.arraycopy(webhook, 0, all, model.length + body.length, webhook.length);
         return IdempotencyKeys.sha256(all);
     }
 }

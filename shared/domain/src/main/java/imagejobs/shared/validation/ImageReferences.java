@@ -43,6 +43,11 @@ public final class ImageReferences {
         return bucket;
     }
 
+    /** Whether loopback hosts and plain http are accepted (ALLOW_LOOPBACK_REFERENCES): webhooks follow the same rule. */
+    public boolean allowLoopback() {
+        return allowLoopback;
+    }
+
     /** Checks a reference of {@code tenant}; returns it in canonical form or throws a 400 naming {@code field}. */
     public ReferenceUri check(String uri, String tenant, String field) {
         ReferenceUri ref;

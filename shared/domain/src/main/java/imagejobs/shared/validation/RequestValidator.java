@@ -9,6 +9,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import imagejobs.shared.catalog.ModelCatalog;
 import imagejobs.shared.catalog.ModelSpec;
 import imagejobs.shared.json.Json;
+import imagejobs.shared.webhooks.WebhookFields;
+import imagejobs.shared.webhooks.WebhookSubscription;
 
 /**
  * Turns a submitted body (the request-queue envelope with a simple or native payload, or the native Gemini body of
@@ -18,7 +20,10 @@ import imagejobs.shared.json.Json;
  * snake_case) are read; the canonical request uses camelCase only.
  */
 public final class RequestValidator {
-    static final List<String> ENVELOPE_FIELDS = List.of("model", "payload");
+    static final List<String> ENVELOPE_FIELDS = List.of("model", "payload", WebhookFields.WEBHOOK,
+            WebhookFields.EVENTS_FILTER);
+    /** The native body's webhook members: ours, beside Google's fields (the filter in either spelling). */
+    static final String NATIVE_EVENTS_FILTER = "webhookEventsFilter";
     /** GenerateContentRequest's fields; the last three exist upstream but cannot work through this service. */
     static final List<String> NATIVE_FIELDS = List.of("contents", "systemInstruction", "generationConfig",
             "safetySettings", "model", "tools", "toolConfig", "cachedContent");
@@ -26,10 +31,12 @@ public final class RequestValidator {
 
     private final ModelCatalog catalog;
     private final ImageReferences references;
+    private final WebhookFields webhooks;
 
     public RequestValidator(ModelCatalog catalog, ImageReferences references) {
         this.catalog = catalog;
         this.references = references;
+        this.webhooks = new WebhookFields(references.allowLoopback());
     }
 
     /** A model of the catalog; {@code models/<id>} (Google's resource name) is read as {@code <id>}. */
@@ -66,15 +73,16 @@ public final class RequestValidator {
         if (!payload.isObject()) {
             throw FieldError.invalid(field, field + " must be an object, got " + Values.kind(payload));
         }
+        WebhookSubscription webhook = webhooks.fromJson(body, "").orElse(null);
         RequestContext ctx = new RequestContext(model, tenant, references);
         if (payload.has("contents")) {
             if (payload.has("prompt")) {
                 throw FieldError.invalid(field + ".prompt", "the payload mixes the simple form (prompt) and the native"
                         + " form (contents); send one of them");
             }
-            return new CanonicalRequest(model, nativeRequest(payload, field, ctx));
+            return new CanonicalRequest(model, nativeRequest(payload, field, ctx), webhook);
         }
-        return new CanonicalRequest(model, SimpleForm.translate(payload, field, ctx));
+        return new CanonicalRequest(model, SimpleForm.translate(payload, field, ctx), webhook);
     }
 
     /** The body of {@code POST /v1beta/models/{model}:generateContent}. */
@@ -86,7 +94,29 @@ public final class RequestValidator {
         if (body == null || !body.isObject()) {
             throw FieldError.invalid(null, "the body must be a JSON object with contents, got " + Values.kind(body));
         }
-        return new CanonicalRequest(model, nativeRequest(body, "", new RequestContext(model, tenant, references)));
+        WebhookSubscription webhook = nativeWebhook((ObjectNode) body);
+        ObjectNode gemini = ((ObjectNode) body).deepCopy();
+        gemini.remove(List.of(WebhookFields.WEBHOOK, WebhookFields.EVENTS_FILTER, NATIVE_EVENTS_FILTER));
+        return new CanonicalRequest(model, nativeRequest(gemini, "", new RequestContext(model, tenant, references)),
+                webhook);
+    }
+
+    /**
+     * The webhook an S3 edit upload asks for in its metadata ({@code webhook}, {@code webhook-events-filter}), or
+     * null; refused as the request fields are, naming the metadata.
+     */
+    public WebhookSubscription webhookFromMetadata(String url, String filter) {
+        return webhooks.fromMetadata(url, filter).orElse(null);
+    }
+
+    /** The webhook members of a native body, its filter spelled as Google would or as our request queue does. */
+    private WebhookSubscription nativeWebhook(ObjectNode body) {
+        if (body.has(WebhookFields.EVENTS_FILTER) && body.has(NATIVE_EVENTS_FILTER)) {
+            throw FieldError.invalid(NATIVE_EVENTS_FILTER, "send the event filter once, as " + NATIVE_EVENTS_FILTER
+                    + " or as " + WebhookFields.EVENTS_FILTER);
+        }
+        String filterName = body.has(NATIVE_EVENTS_FILTER) ? NATIVE_EVENTS_FILTER : WebhookFields.EVENTS_FILTER;
+        return webhooks.fromJson(body, "", filterName).orElse(null);
     }
 
     private ObjectNode nativeRequest(JsonNode body, String prefix, RequestContext ctx) {

@@ -59,10 +59,18 @@ public final class WebhookFields {
      * @param prefix the path of {@code body} in the request for field names ("" at the top level)
      */
     public Optional<WebhookSubscription> fromJson(JsonNode body, String prefix) {
+        return fromJson(body, prefix, EVENTS_FILTER);
+    }
+
+    /**
+     * As {@link #fromJson(JsonNode, String)}, the filter read from the member {@code filterName} (Google's native
+     * body spells it {@code webhookEventsFilter}, as it spells every field in camelCase).
+     */
+    public Optional<WebhookSubscription> fromJson(JsonNode body, String prefix, String filterName) {
         String urlField = prefix + WEBHOOK;
-        String filterField = prefix + EVENTS_FILTER;
+        String filterField = prefix + filterName;
         JsonNode url = body == null ? null : body.get(WEBHOOK);
-        JsonNode filter = body == null ? null : body.get(EVENTS_FILTER);
+        JsonNode filter = body == null ? null : body.get(filterName);
         boolean hasFilter = filter != null && !filter.isNull();
         if (url == null || url.isNull()) {
             if (hasFilter) {

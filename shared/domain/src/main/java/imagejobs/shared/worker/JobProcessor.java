@@ -212,7 +212,7 @@ public final class JobProcessor {
         Job queued = new Job(job.requestId(), job.tenant(), job.model(), JobStatus.QUEUED, job.source(),
                 job.sourceKey(), job.createdAt(), now, job.startedAt(), null, job.attempts(), null, null, job.request(),
                 job.requestKey(), job.requestHash(), null, null, job.lastError(), job.expiresAt(), job.waitToken(), null,
-                job.throttled() + 1);
+                job.throttled() + 1, job.webhook(), job.webhookStart(), job.webhookCompleted());
         effects.coolDown(lease, t.retryDelay(), learnedRpm);
         GateDecision next;
         try {
