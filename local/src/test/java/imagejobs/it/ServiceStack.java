@@ -103,7 +103,7 @@ public final class ServiceStack {
 
     /** The jars come from the function modules' package phase: `./mvnw verify` builds them before these tests. */
     private static void requireFunctionJars() {
-        for (String name : List.of("submit", "worker", "status", "edit-trigger")) {
+        for (String name : List.of("submit", "worker", "status", "edit-trigger", "webhooks")) {
             Path jar = TestPaths.root().resolve("functions/" + name + "/target/" + name + ".jar");
             if (!Files.isRegularFile(jar)) {
                 throw new IllegalStateException(jar + " is missing: the end-to-end tests run the packaged functions; "

@@ -50,7 +50,9 @@ class FunctionJarsTest {
             "status, imagejobs.status.StatusHandler, models-list.json",
             "worker, imagejobs.worker.WorkerHandler, worker-sqs-batch.json",
             "worker, imagejobs.worker.DeadLetterHandler, dead-letter-batch.json",
-            "edit-trigger, imagejobs.edittrigger.EditTriggerHandler, s3-put-edit.json"})
+            "edit-trigger, imagejobs.edittrigger.EditTriggerHandler, s3-put-edit.json",
+            "webhooks, imagejobs.webhooks.WebhookDispatchHandler, webhook-dispatch-stream.json",
+            "webhooks, imagejobs.webhooks.WebhookDeliveryHandler, webhook-delivery-sqs.json"})
     void handlerEventTypesReadTheSampleEventsFromTheJarAlone(String function, String handler, String event)
             throws Exception {
         try (URLClassLoader loader = new URLClassLoader(new URL[] {jar(function).toUri().toURL()},
@@ -77,10 +79,10 @@ class FunctionJarsTest {
     /**
      * The S3 client and presigner the functions use are in the jar; the parent POM's exclusions keep out the HTTP
      * clients the SDK would otherwise discover (Apache, Netty) and S3's async-only parts (multipart, CRT). The worker
-     * alone carries Apache HttpClient 5 itself, for its reference downloads.
+     * (reference downloads) and the webhook functions (deliveries) alone carry Apache HttpClient 5 itself.
      */
     @ParameterizedTest
-    @ValueSource(strings = {"submit", "status", "worker", "edit-trigger"})
+    @ValueSource(strings = {"submit", "status", "worker", "edit-trigger", "webhooks"})
     void everyJarCarriesTheSynchronousS3ClientAndOnlyTheUrlConnectionHttpClient(String function) throws IOException {
         try (JarFile jar = new JarFile(jar(function).toFile())) {
             List<String> names = jar.stream().map(e -> e.getName()).toList();
@@ -90,8 +92,8 @@ class FunctionJarsTest {
                     "imagejobs/adapters/s3/S3ObjectStore.class")) {
                 assertTrue(names.contains(needed), function + ".jar lacks " + needed);
             }
-            // Apache HttpClient 5 only in the worker, which downloads reference images with it (never for AWS calls).
-            boolean fetches = function.equals("worker");
+            // Apache HttpClient 5 only where it fetches or delivers (reference images, webhooks), never for AWS calls.
+            boolean fetches = function.equals("worker") || function.equals("webhooks");
             List<String> unwanted = names.stream().filter(n -> n.startsWith("software/amazon/awssdk/http/apache")
                     || n.startsWith("software/amazon/awssdk/http/nio/") || (!fetches && n.startsWith("org/apache/hc/"))
                     || n.startsWith("io/netty/") || n.startsWith("software/amazon/awssdk/services/s3/internal/multipart/")

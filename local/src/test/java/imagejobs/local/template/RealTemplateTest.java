@@ -36,7 +36,7 @@ class RealTemplateTest {
     @Test
     void everyFunctionWithHandlerCodeAndGlobals() {
         assertEquals(List.of("SubmitFunction", "StatusFunction", "WorkerFunction", "DeadLetterFunction",
-                "EditTriggerFunction"), stack.functions().stream().map(FunctionDefinition::logicalId).toList());
+                "EditTriggerFunction", "WebhookDispatchFunction", "WebhookDeliveryFunction"), stack.functions().stream().map(FunctionDefinition::logicalId).toList());
         FunctionDefinition submit = function("SubmitFunction");
         assertEquals("imagejobs.submit.SubmitHandler::handleRequest", submit.handler());
         assertEquals(TestPaths.root().resolve("functions/submit/target/submit.jar"), submit.codeUri());
@@ -138,7 +138,8 @@ class RealTemplateTest {
 
     @Test
     void queuesDeadLetterTargetFirstWithRedrive() {
-        assertEquals(List.of("JobsDeadLetterQueue", "JobsQueue", "EditEventsDeadLetterQueue"),
+        assertEquals(List.of("JobsDeadLetterQueue", "JobsQueue", "EditEventsDeadLetterQueue",
+                        "WebhookDeliveryDeadLetterQueue", "WebhookDeliveryQueue", "WebhookDispatchFailuresQueue"),
                 stack.queues().stream().map(QueueDefinition::logicalId).toList());
         QueueDefinition jobs = stack.queue("JobsQueue").orElseThrow();
         assertEquals("1800", jobs.attributes().get("VisibilityTimeout"));

@@ -447,7 +447,11 @@ class TemplateContractTest {
             Set<SettingsRead> reads = readsOf(f, settings);
             Set<String> required = reads.stream().filter(SettingsRead::required).map(SettingsRead::variable)
                     .collect(Collectors.toCollection(TreeSet::new));
-            assertTrue(required.containsAll(List.of("JOBS_TABLE")), f.logicalId() + " reads the jobs table: " + reads);
+            // The webhook dispatcher reads the jobs table's stream (its event), never the table.
+            if (!f.logicalId().equals("WebhookDispatchFunction")) {
+                assertTrue(required.containsAll(List.of("JOBS_TABLE")), f.logicalId() + " reads the jobs table: "
+                        + reads);
+            }
             Set<String> missing = new TreeSet<>(required);
             missing.removeAll(f.environment().keySet());
             assertTrue(missing.isEmpty(), f.logicalId() + " requires " + missing + " but the template (Globals + "
@@ -780,6 +784,35 @@ class TemplateContractTest {
         assertEquals(Map.of("Ref", "WebhookSecretsKey"), map(outputs.get("WebhookSecretsKeyArn")).get("Value"));
         for (FunctionDefinition f : stack.functions()) {
             assertFalse(f.environment().containsKey("WEBHOOK_SECRETS_KEY"), f.logicalId() + ": the key itself");
+        }
+    }
+
+    @Test
+    void webhooksFlowFromTheJobsStreamThroughTheDeliveryQueueToItsDeadLetterQueue() {
+        assertEquals(Map.of("StreamViewType", "NEW_AND_OLD_IMAGES"),
+                map(template.resource("JobsTable").properties().get("StreamSpecification")), "both images: D1");
+        Map<String, Object> stream = map(map(map(template.resource("WebhookDispatchFunction").properties()
+                .get("Events")).get("JobChanges")).get("Properties"));
+        assertEquals(Map.of("Fn::GetAtt", List.of("JobsTable", "StreamArn")), stream.get("Stream"));
+        assertEquals(List.of("ReportBatchItemFailures"), stream.get("FunctionResponseTypes"));
+        assertEquals(Map.of("Type", "SQS", "Destination", Map.of("Fn::GetAtt", List.of("WebhookDispatchFailuresQueue",
+                "Arn"))), map(stream.get("DestinationConfig")).get("OnFailure"));
+        assertEquals("86400", stream.get("MaximumRecordAgeInSeconds").toString(), "the stream keeps records a day");
+
+        FunctionDefinition delivery = function("WebhookDeliveryFunction");
+        SqsEventSource deliveries = delivery.sqsEventSources().get(0);
+        assertEquals("WebhookDeliveryQueue", deliveries.queueLogicalId());
+        assertTrue(visibilityTimeout("WebhookDeliveryQueue") >= 6 * delivery.timeoutSeconds());
+        assertTrue(delivery.timeoutSeconds() > 10, "longer than one attempt's 10 s");
+        QueueDefinition queue = stack.queue("WebhookDeliveryQueue").orElseThrow();
+        assertTrue(queue.deadLetterTargetArn().endsWith(":WebhookDeliveryDeadLetterQueue"));
+        assertEquals(stack.queue("WebhookDeliveryDeadLetterQueue").orElseThrow().url(),
+                delivery.environment().get("WEBHOOK_DEAD_LETTER_QUEUE_URL"), "given-up deliveries go to the same DLQ");
+        assertEquals(queue.url(), delivery.environment().get("WEBHOOK_DELIVERY_QUEUE_URL"));
+        assertEquals(queue.url(), function("WebhookDispatchFunction").environment().get("WEBHOOK_DELIVERY_QUEUE_URL"));
+        for (String alarm : List.of("WebhookDeliveryDeadLetterAlarm", "WebhookDispatchFailuresAlarm",
+                "WebhookDispatchIteratorAgeAlarm")) {
+            assertEquals("AWS::CloudWatch::Alarm", template.resource(alarm).type(), alarm);
         }
     }
 

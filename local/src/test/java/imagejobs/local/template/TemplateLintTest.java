@@ -60,7 +60,7 @@ class TemplateLintTest {
 
         Map<String, Integer> types = new TreeMap<>();
         resources.forEach(r -> types.merge(r.path("Type").asText(), 1, Integer::sum));
-        assertEquals(5, types.getOrDefault("AWS::Lambda::Function", 0), types.toString());
+        assertEquals(7, types.getOrDefault("AWS::Lambda::Function", 0), types.toString());
         assertEquals(1, types.getOrDefault("AWS::ApiGatewayV2::Stage", 0), types.toString());
 
         // The stage carries the throttling (SAM passes DefaultRouteSettings to AWS::ApiGatewayV2::Stage).

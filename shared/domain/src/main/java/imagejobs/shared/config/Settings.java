@@ -6,8 +6,10 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Optional;
+import java.util.function.DoubleSupplier;
 
 import imagejobs.shared.limits.UpstreamLimits;
+import imagejobs.shared.webhooks.RetrySchedule;
 
 /**
  * Every environment variable the functions read, with its default, in one place. The README's configuration
@@ -42,6 +44,11 @@ public final class Settings {
     /** The service key that seals them: its material (local stack, tests) or its Secrets Manager secret (AWS). */
     public static final String WEBHOOK_SECRETS_KEY = "WEBHOOK_SECRETS_KEY";
     public static final String WEBHOOK_SECRETS_KEY_SECRET_ID = "WEBHOOK_SECRETS_KEY_SECRET_ID";
+    /** The webhook delivery queue (one message per attempt) and its dead-letter queue (given-up deliveries). */
+    public static final String WEBHOOK_DELIVERY_QUEUE_URL = "WEBHOOK_DELIVERY_QUEUE_URL";
+    public static final String WEBHOOK_DEAD_LETTER_QUEUE_URL = "WEBHOOK_DEAD_LETTER_QUEUE_URL";
+    /** A short webhook retry schedule for tests and the local stack (e.g. 1s,1s,2s); honoured only with loopback. */
+    public static final String WEBHOOK_TEST_RETRY_WAITS = "WEBHOOK_TEST_RETRY_WAITS";
     public static final String GEMINI_LIMITS = "GEMINI_LIMITS";
     public static final String MAX_QUEUE_SECONDS = "MAX_QUEUE_SECONDS";
     /** SDK client timeouts (AwsClientConfig); the two call timeouts also take a per-client suffix, e.g. _S3. */
@@ -113,6 +120,36 @@ public final class Settings {
     /** The tenants' webhook signing secrets (the status function's secret route, the webhook delivery). */
     public String webhookSecretsTable() {
         return env.required(WEBHOOK_SECRETS_TABLE);
+    }
+
+    public String webhookDeliveryQueueUrl() {
+        return env.required(WEBHOOK_DELIVERY_QUEUE_URL);
+    }
+
+    public String webhookDeadLetterQueueUrl() {
+        return env.required(WEBHOOK_DEAD_LETTER_QUEUE_URL);
+    }
+
+    /**
+     * The webhook retry schedule: Standard Webhooks' (at least 24 hours) unless {@value #WEBHOOK_TEST_RETRY_WAITS}
+     * names a short one and {@value #ALLOW_LOOPBACK_REFERENCES} is on (tests and the local stack only, so a stray
+     * variable in a deployed stack never shortens real retries). A malformed value fails the cold start.
+     */
+    public RetrySchedule webhookRetrySchedule(DoubleSupplier random) {
+        Optional<String> spec = env.optional(WEBHOOK_TEST_RETRY_WAITS);
+        if (spec.isEmpty() || !allowLoopbackReferences()) {
+            return RetrySchedule.standard(random);
+        }
+        try {
+            return RetrySchedule.fromSpec(spec.get(), random);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigurationException(WEBHOOK_TEST_RETRY_WAITS + ": " + e.getMessage());
+        }
+    }
+
+    /** True when {@value #WEBHOOK_TEST_RETRY_WAITS} is set but not honoured (no loopback): worth a warning. */
+    public boolean webhookTestRetryWaitsIgnored() {
+        return env.optional(WEBHOOK_TEST_RETRY_WAITS).isPresent() && !allowLoopbackReferences();
     }
 
     public String keysTable() {

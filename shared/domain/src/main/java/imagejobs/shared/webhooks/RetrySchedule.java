@@ -2,8 +2,11 @@ package imagejobs.shared.webhooks;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.DoubleSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * When a failed delivery is tried again: Standard Webhooks' example schedule (immediately, then after 5 s, 5 min,
@@ -52,6 +55,38 @@ public final class RetrySchedule {
 
     public static RetrySchedule standard(DoubleSupplier random) {
         return new RetrySchedule(STANDARD_WAITS, MIN_SPAN, random);
+    }
+
+    /** The longest schedule {@link #fromSpec} takes: a test schedule is short by design. */
+    public static final int MAX_SPEC_WAITS = 20;
+    private static final Pattern SPEC_WAIT = Pattern.compile("(\\d{1,6})(ms|s|m|h)");
+
+    /**
+     * A short schedule for tests and the local stack, e.g. {@code 1s,1s,2s} (units ms, s, m, h): those waits with the
+     * usual jitter and Retry-After rule, giving up after the last one with no minimum span. Throws
+     * IllegalArgumentException naming the entry that is not a wait.
+     */
+    public static RetrySchedule fromSpec(String spec, DoubleSupplier random) {
+        List<Duration> waits = new ArrayList<>();
+        String[] entries = spec == null ? new String[0] : spec.trim().split("\\s*,\\s*");
+        for (String entry : entries) {
+            Matcher m = SPEC_WAIT.matcher(entry);
+            if (!m.matches()) {
+                String shown = entry.length() > 20 ? entry.substring(0, 20) + "…" : entry;
+                throw new IllegalArgumentException("'" + shown + "' is not a wait such as 500ms, 1s, 5m or 2h");
+            }
+            long n = Long.parseLong(m.group(1));
+            waits.add(switch (m.group(2)) {
+                case "ms" -> Duration.ofMillis(n);
+                case "s" -> Duration.ofSeconds(n);
+                case "m" -> Duration.ofMinutes(n);
+                default -> Duration.ofHours(n);
+            });
+        }
+        if (waits.isEmpty() || waits.size() > MAX_SPEC_WAITS) {
+            throw new IllegalArgumentException("a schedule is 1 to " + MAX_SPEC_WAITS + " comma-separated waits");
+        }
+        return new RetrySchedule(waits, Duration.ZERO, random);
     }
 
     /** Attempts the schedule makes in all when every one fails (more only if {@link #MIN_SPAN} asks for them). */

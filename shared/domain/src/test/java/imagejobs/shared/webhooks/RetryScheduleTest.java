@@ -92,4 +92,30 @@ class RetryScheduleTest {
         assertEquals(Duration.ofHours(26), Duration.between(FIRST, at.get(6)));
         assertInstanceOf(RetrySchedule.GiveUp.class, schedule.afterFailure(7, FIRST, at.get(6), null));
     }
+
+    @Test
+    void aSpecGivesAShortScheduleThatGivesUpAfterItsLastWaitWithNoMinimumSpan() {
+        List<Instant> at = attempts(RetrySchedule.fromSpec("1s, 1s,2s", () -> 0.5));
+        assertEquals(List.of(FIRST, FIRST.plusSeconds(1), FIRST.plusSeconds(2), FIRST.plusSeconds(4)), at);
+        assertEquals(4, RetrySchedule.fromSpec("1s,1s,2s", () -> 0.5).attempts());
+        RetrySchedule.RetryAt ms = (RetrySchedule.RetryAt) RetrySchedule.fromSpec("500ms,5m,2h", () -> 0.5)
+                .afterFailure(1, FIRST, FIRST, null);
+        assertEquals(Duration.ofMillis(500), ms.delay());
+    }
+
+    @Test
+    void aSpecScheduleStillHonoursRetryAfter() {
+        RetrySchedule.RetryAt retry = (RetrySchedule.RetryAt) RetrySchedule.fromSpec("1s", () -> 0.5)
+                .afterFailure(1, FIRST, FIRST, Duration.ofSeconds(3));
+        assertEquals(FIRST.plusSeconds(3), retry.at());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", " ", "1", "1d", "-1s", "1s,,1s", "fast", "1s;2s"})
+    void aSpecThatIsNotAListOfWaitsIsRefusedSayingWhatIsAllowed(String spec) {
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> RetrySchedule.fromSpec(spec, () -> 0.5));
+        assertTrue(e.getMessage().contains("500ms, 1s, 5m or 2h") || e.getMessage().contains("comma-separated"),
+                e.getMessage());
+    }
 }
