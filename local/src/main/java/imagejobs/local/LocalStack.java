@@ -41,6 +41,7 @@ import imagejobs.local.template.StackTemplate;
 import imagejobs.local.template.TemplateReader;
 import imagejobs.adapters.dynamo.DynamoKeyStore;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 import software.amazon.awssdk.services.sqs.SqsClient;
@@ -368,6 +369,11 @@ public final class LocalStack implements AutoCloseable {
 
     public DynamoDbClient dynamoDb() {
         return clients.dynamoDb();
+    }
+
+    /** DynamoDB Local's Streams API. */
+    public DynamoDbStreamsClient dynamoDbStreams() {
+        return clients.dynamoDbStreams();
     }
 
     public SqsClient sqs() {
