@@ -181,6 +181,19 @@ public final class LocalStack implements AutoCloseable {
                 functions.put(f.logicalId(), function);
                 started.push(function);
             }
+            // Positioned at the streams' latest records before anything can write a job (the front door, S3 events).
+            if (config.startStreamPollers()) {
+                for (FunctionDefinition f : definition.functions()) {
+                    for (FunctionDefinition.DynamoDbEventSource source : f.dynamoDbEventSources()) {
+                        DynamoDbStreamPoller poller = new DynamoDbStreamPoller(source, functions.get(f.logicalId()),
+                                clients.dynamoDb(), clients.dynamoDbStreams(), context.region(), context.accountId(),
+                                DynamoDbStreamPoller.IDLE_POLL, config.out());
+                        poller.start();
+                        started.push(poller);
+                        streamPollers.add(poller);
+                    }
+                }
+            }
             RouteTable routes = RouteTable.from(definition.functions());
             if (!routes.routes().isEmpty()) {
                 frontDoor = log.step("HTTP API on " + Ports.LOOPBACK + ":" + portText(ports.api()) + " ("
@@ -205,18 +218,6 @@ public final class LocalStack implements AutoCloseable {
                         started.push(poller);
                         pollers.add(poller);
                         poller.start();
-                    }
-                }
-            }
-            if (config.startStreamPollers()) {
-                for (FunctionDefinition f : definition.functions()) {
-                    for (FunctionDefinition.DynamoDbEventSource source : f.dynamoDbEventSources()) {
-                        DynamoDbStreamPoller poller = new DynamoDbStreamPoller(source, functions.get(f.logicalId()),
-                                clients.dynamoDb(), clients.dynamoDbStreams(), context.region(), context.accountId(),
-                                DynamoDbStreamPoller.IDLE_POLL, config.out());
-                        poller.start();
-                        started.push(poller);
-                        streamPollers.add(poller);
                     }
                 }
             }
