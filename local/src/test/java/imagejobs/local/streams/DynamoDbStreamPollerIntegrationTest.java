@@ -22,6 +22,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 import com.amazonaws.services.lambda.runtime.events.DynamodbEvent.DynamodbStreamRecord;
 import com.amazonaws.services.lambda.runtime.events.models.dynamodb.StreamRecord;
@@ -204,6 +205,32 @@ class DynamoDbStreamPollerIntegrationTest {
         var stream = stack.dynamoDb().describeTable(r -> r.tableName(name)).table().streamSpecification();
         assertTrue(stream != null && stream.streamEnabled(), "stream " + stream);
         assertEquals("NEW_AND_OLD_IMAGES", stream.streamViewTypeAsString());
+    }
+
+    @Test
+    void aRestartOnItsDataDirectoryGoesOnFromTheLatestRecord(@TempDir Path data) throws URISyntaxException {
+        Path template = Path.of(getClass().getResource("/streams-template.yaml").toURI());
+        String before = "before-restart-" + UUID.randomUUID();
+        String after = "after-restart-" + UUID.randomUUID();
+        try (LocalStack first = LocalStack.start(FixtureStack.config().template(template).dataDir(data).build())) {
+            first.dynamoDb().putItem(r -> r.tableName(first.tableName("ItemsTable")).item(Map.of(
+                    "id", AttributeValue.fromS(before), "mode", AttributeValue.fromS("ok"),
+                    "status", AttributeValue.fromS("queued"))));
+            Deadline.await(WAIT, "the record before the restart", () -> deliveries(before).size() == 1);
+        }
+        try (LocalStack second = LocalStack.start(FixtureStack.config().template(template).dataDir(data).build())) {
+            second.dynamoDb().updateItem(r -> r.tableName(second.tableName("ItemsTable"))
+                    .key(Map.of("id", AttributeValue.fromS(before))).updateExpression("SET #s = :s")
+                    .expressionAttributeNames(Map.of("#s", "status"))
+                    .expressionAttributeValues(Map.of(":s", AttributeValue.fromS("success"))));
+            second.dynamoDb().putItem(r -> r.tableName(second.tableName("ItemsTable")).item(Map.of(
+                    "id", AttributeValue.fromS(after), "mode", AttributeValue.fromS("ok"),
+                    "status", AttributeValue.fromS("queued"))));
+            Deadline.await(WAIT, "the record after the restart", () -> deliveries(after).size() == 1);
+        }
+        assertEquals(List.of("INSERT -→queued", "MODIFY queued→success"), deliveries(before).stream()
+                .map(DynamoDbStreamPollerIntegrationTest::transition).toList(),
+                "the kept item's change after the restart arrives with its old image; its INSERT is not replayed");
     }
 
     private static List<String> threads(String prefix) {
