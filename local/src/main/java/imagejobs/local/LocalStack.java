@@ -31,6 +31,7 @@ import imagejobs.local.runtime.LocalFunction;
 import imagejobs.local.s3.S3NotificationBridge;
 import imagejobs.local.s3.S3ObjectListener;
 import imagejobs.local.sqs.SqsEventSourcePoller;
+import imagejobs.local.streams.DynamoDbStreamPoller;
 import imagejobs.local.template.FunctionDefinition;
 import imagejobs.local.template.ResourceNames;
 import imagejobs.local.template.StackContext;
@@ -40,14 +41,15 @@ import imagejobs.local.template.StackTemplate;
 import imagejobs.local.template.TemplateReader;
 import imagejobs.adapters.dynamo.DynamoKeyStore;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
  * The whole system on one machine: emulators, the template's resources, API keys, the Gemini simulator, the
- * functions, the HTTP API front door and the SQS event source pollers. Started by {@code ./run-local} and by tests;
- * {@link #close()} stops everything it started, in reverse order.
+ * functions, the HTTP API front door, the SQS event source pollers and the DynamoDB stream pollers. Started by
+ * {@code ./run-local} and by tests; {@link #close()} stops everything it started, in reverse order.
  */
 public final class LocalStack implements AutoCloseable {
     private final LocalStackConfig config;
@@ -61,6 +63,7 @@ public final class LocalStack implements AutoCloseable {
     private final Map<String, LocalFunction> functions;
     private final HttpApiFrontDoor frontDoor;
     private final List<SqsEventSourcePoller> pollers;
+    private final List<DynamoDbStreamPoller> streamPollers;
     private final S3NotificationBridge notifications;
     private final Deque<AutoCloseable> toClose;
     private volatile boolean closed;
@@ -77,6 +80,7 @@ public final class LocalStack implements AutoCloseable {
         this.functions = Map.copyOf(b.functions);
         this.frontDoor = b.frontDoor;
         this.pollers = List.copyOf(b.pollers);
+        this.streamPollers = List.copyOf(b.streamPollers);
         this.notifications = b.notifications;
         if (notifications != null && notifications.hasTargets()) {
             emulators.s3().objectListener(notifications);
@@ -111,6 +115,7 @@ public final class LocalStack implements AutoCloseable {
         private final Map<String, LocalFunction> functions = new LinkedHashMap<>();
         private HttpApiFrontDoor frontDoor;
         private final List<SqsEventSourcePoller> pollers = new ArrayList<>();
+        private final List<DynamoDbStreamPoller> streamPollers = new ArrayList<>();
         private S3NotificationBridge notifications;
 
         Builder(LocalStackConfig config) {
@@ -175,6 +180,19 @@ public final class LocalStack implements AutoCloseable {
                         config.maxInstancesPerFunction(), context.region(), context.accountId(), config.out());
                 functions.put(f.logicalId(), function);
                 started.push(function);
+            }
+            // Positioned at the streams' latest records before anything can write a job (the front door, S3 events).
+            if (config.startStreamPollers()) {
+                for (FunctionDefinition f : definition.functions()) {
+                    for (FunctionDefinition.DynamoDbEventSource source : f.dynamoDbEventSources()) {
+                        DynamoDbStreamPoller poller = new DynamoDbStreamPoller(source, functions.get(f.logicalId()),
+                                clients.dynamoDb(), clients.dynamoDbStreams(), context.region(), context.accountId(),
+                                DynamoDbStreamPoller.IDLE_POLL, config.out());
+                        poller.start();
+                        started.push(poller);
+                        streamPollers.add(poller);
+                    }
+                }
             }
             RouteTable routes = RouteTable.from(definition.functions());
             if (!routes.routes().isEmpty()) {
@@ -333,6 +351,11 @@ public final class LocalStack implements AutoCloseable {
         return pollers;
     }
 
+    /** The DynamoDB stream pollers, one per DynamoDB event of a function. */
+    public List<DynamoDbStreamPoller> streamPollers() {
+        return streamPollers;
+    }
+
     /**
      * Also tells {@code listener} (tests) about every object stored through S3Proxy, after the S3 notification
      * bridge that delivers the template's S3 events; null removes it.
@@ -347,6 +370,11 @@ public final class LocalStack implements AutoCloseable {
 
     public DynamoDbClient dynamoDb() {
         return clients.dynamoDb();
+    }
+
+    /** DynamoDB Local's Streams API. */
+    public DynamoDbStreamsClient dynamoDbStreams() {
+        return clients.dynamoDbStreams();
     }
 
     public SqsClient sqs() {

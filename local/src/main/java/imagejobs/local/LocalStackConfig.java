@@ -36,6 +36,7 @@ public final class LocalStackConfig {
     private final GeminiBackend.Starter geminiStarter;
     private final boolean startFunctions;
     private final boolean startSqsPollers;
+    private final boolean startStreamPollers;
     private final Function<FunctionDefinition, FunctionCode> functionCode;
     private final int maxInstancesPerFunction;
     private final int httpThreads;
@@ -63,6 +64,7 @@ public final class LocalStackConfig {
         this.geminiStarter = b.geminiStarter;
         this.startFunctions = b.startFunctions;
         this.startSqsPollers = b.startSqsPollers;
+        this.startStreamPollers = b.startStreamPollers;
         this.functionCode = b.functionCode;
         this.maxInstancesPerFunction = b.maxInstancesPerFunction;
         this.httpThreads = b.httpThreads;
@@ -131,6 +133,7 @@ public final class LocalStackConfig {
     public GeminiBackend.Starter geminiStarter() { return geminiStarter; }
     public boolean startFunctions() { return startFunctions; }
     public boolean startSqsPollers() { return startSqsPollers; }
+    public boolean startStreamPollers() { return startStreamPollers; }
     public Function<FunctionDefinition, FunctionCode> functionCode() { return functionCode; }
     public int maxInstancesPerFunction() { return maxInstancesPerFunction; }
     public int httpThreads() { return httpThreads; }
@@ -155,6 +158,7 @@ public final class LocalStackConfig {
         private GeminiBackend.Starter geminiStarter = new GeminiSimulatorLauncher();
         private boolean startFunctions = true;
         private boolean startSqsPollers = true;
+        private boolean startStreamPollers = true;
         private Function<FunctionDefinition, FunctionCode> functionCode = f -> FunctionCode.jar(f.codeUri());
         private int maxInstancesPerFunction = LocalFunction.DEFAULT_MAX_INSTANCES;
         private int httpThreads = 64;
@@ -241,6 +245,12 @@ public final class LocalStackConfig {
 
         public Builder startSqsPollers(boolean start) {
             this.startSqsPollers = start;
+            return this;
+        }
+
+        /** False: no DynamoDB stream pollers (the functions with DynamoDB events are only invoked by hand). */
+        public Builder startStreamPollers(boolean start) {
+            this.startStreamPollers = start;
             return this;
         }
 

@@ -23,6 +23,7 @@ final class CpuByComponent {
             Map.entry("job-worker", "worker function"),
             Map.entry("lambda-", "other functions"),
             Map.entry("sqs-", "SQS pollers"),
+            Map.entry("stream-", "DynamoDB stream pollers"),
             Map.entry("qtp", "DynamoDB Local"),
             Map.entry("SQLiteQueue", "DynamoDB Local"),
             Map.entry("elasticmq", "ElasticMQ (SQS)"),

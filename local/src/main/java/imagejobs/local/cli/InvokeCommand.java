@@ -175,7 +175,8 @@ public final class InvokeCommand implements Command {
      * (so it starts beside a running one) and without SQS pollers (the invoked function is the only one that runs).
      */
     public static LocalStackConfig.Builder privateStack(Path root, Map<String, String> env) {
-        return LocalStackConfig.fromEnvironment(root, env).ports(EmulatorPorts.ephemeral()).startSqsPollers(false);
+        return LocalStackConfig.fromEnvironment(root, env).ports(EmulatorPorts.ephemeral()).startSqsPollers(false)
+                .startStreamPollers(false);
     }
 
     /** The function definitions of the template, read without starting anything. */

@@ -9,6 +9,7 @@ import java.util.Comparator;
 import java.util.List;
 
 import imagejobs.local.LocalStack;
+import imagejobs.local.cli.WebhooksCommand;
 import imagejobs.local.emulators.LocalCredentials;
 import imagejobs.local.http.RouteTable;
 import imagejobs.local.resources.LocalKey;
@@ -72,7 +73,16 @@ public final class StackSummary {
         stack.functions().values().forEach(f -> f.definition().s3EventSources().forEach(s -> out.println(
                 "S3 " + s.bucketName() + " " + String.join(",", s.events()) + " " + (s.prefix() == null ? "" : s.prefix())
                         + "*" + (s.suffix() == null ? "" : s.suffix()) + " -> " + f.name())));
+        stack.functions().values().forEach(f -> f.definition().dynamoDbEventSources().forEach(s -> out.println(
+                "DynamoDB stream " + s.tableLogicalId() + " -> " + f.name() + " (batch " + s.batchSize()
+                        + ", from the latest record" + (s.reportBatchItemFailures() ? ", partial failures" : "")
+                        + ")")));
         out.println();
+        if (!stack.streamPollers().isEmpty()) {
+            out.println("webhooks: ./run-local webhooks listen (then \"webhook\": \"http://127.0.0.1:"
+                    + WebhooksCommand.DEFAULT_PORT + "/\")");
+            out.println();
+        }
 
         out.println("API keys (tenant: key):");
         for (LocalKey k : stack.keys()) {

@@ -7,13 +7,14 @@ import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3Configuration;
 import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
- * SDK clients pointed at the emulators, for the stack itself (resource creation, pollers, key seeding) and for
+ * SDK clients pointed at the emulators, for the stack itself (resource creation, queue and stream pollers, key seeding) and for
  * tests. S3 uses path-style addressing and WHEN_REQUIRED checksums, which S3Proxy needs. One explicit HTTP client
  * (UrlConnection) for all: DynamoDB Local drags Apache and Netty clients onto the classpath, and the SDK refuses
  * to choose between several on its own.
@@ -21,6 +22,7 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 public final class LocalAwsClients implements AutoCloseable {
     private final SdkHttpClient http;
     private final DynamoDbClient dynamoDb;
+    private final DynamoDbStreamsClient dynamoDbStreams;
     private final SqsClient sqs;
     private final S3Client s3;
     private final S3Presigner presigner;
@@ -30,6 +32,9 @@ public final class LocalAwsClients implements AutoCloseable {
         Region r = Region.of(region);
         this.dynamoDb = DynamoDbClient.builder().httpClient(http).region(r).credentialsProvider(LocalCredentials.provider())
                 .overrideConfiguration(ToolTimeouts.overrides()).endpointOverride(dynamoDbEndpoint).build();
+        this.dynamoDbStreams = DynamoDbStreamsClient.builder().httpClient(http).region(r)
+                .credentialsProvider(LocalCredentials.provider()).overrideConfiguration(ToolTimeouts.overrides())
+                .endpointOverride(dynamoDbEndpoint).build();
         this.sqs = SqsClient.builder().httpClient(http).region(r).credentialsProvider(LocalCredentials.provider())
                 .overrideConfiguration(ToolTimeouts.overrides()).endpointOverride(sqsEndpoint).build();
         this.s3 = S3Client.builder().httpClient(http).region(r).credentialsProvider(LocalCredentials.provider())
@@ -45,6 +50,11 @@ public final class LocalAwsClients implements AutoCloseable {
 
     public DynamoDbClient dynamoDb() {
         return dynamoDb;
+    }
+
+    /** DynamoDB Local serves the Streams API on its own endpoint. */
+    public DynamoDbStreamsClient dynamoDbStreams() {
+        return dynamoDbStreams;
     }
 
     public SqsClient sqs() {
@@ -64,6 +74,7 @@ public final class LocalAwsClients implements AutoCloseable {
         presigner.close();
         s3.close();
         sqs.close();
+        dynamoDbStreams.close();
         dynamoDb.close();
         http.close();
     }

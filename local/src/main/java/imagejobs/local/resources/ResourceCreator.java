@@ -16,6 +16,8 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.BillingMode;
 import software.amazon.awssdk.services.dynamodb.model.CreateTableRequest;
+import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
+import software.amazon.awssdk.services.dynamodb.model.StreamSpecification;
 import software.amazon.awssdk.services.dynamodb.model.GlobalSecondaryIndexDescription;
 import software.amazon.awssdk.services.dynamodb.model.ResourceInUseException;
 import software.amazon.awssdk.services.dynamodb.model.TableDescription;
@@ -32,7 +34,7 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /**
- * Creates the template's tables (with indexes and TTL), queues (dead-letter targets first) and buckets. Resources that
+ * Creates the template's tables (with indexes, TTL and streams), queues (dead-letter targets first) and buckets. Resources that
  * already exist (a stack restarted on its data directory) are kept as they are, if they still fit the template.
  */
 public final class ResourceCreator {
@@ -83,10 +85,15 @@ public final class ResourceCreator {
                             .projection(projection(i)).build())
                     .toList());
         }
+        if (table.streamViewType() != null) {
+            request.streamSpecification(s -> s.streamEnabled(true).streamViewType(table.streamViewType()));
+        }
         try {
             dynamoDb.createTable(request.build());
         } catch (ResourceInUseException e) {
-            checkExisting(table, dynamoDb.describeTable(r -> r.tableName(table.tableName())).table());
+            TableDescription existing = dynamoDb.describeTable(r -> r.tableName(table.tableName())).table();
+            checkExisting(table, existing);
+            ensureStream(table, existing);
             if (table.ttlAttribute() == null || dynamoDb.describeTimeToLive(r -> r.tableName(table.tableName()))
                     .timeToLiveDescription().timeToLiveStatus() == TimeToLiveStatus.ENABLED) {
                 return;
@@ -95,6 +102,34 @@ public final class ResourceCreator {
         if (table.ttlAttribute() != null) {
             dynamoDb.updateTimeToLive(r -> r.tableName(table.tableName())
                     .timeToLiveSpecification(t -> t.attributeName(table.ttlAttribute()).enabled(true)));
+        }
+    }
+
+    /**
+     * A table kept in a --data directory from before the template gave it a stream (or another view type) gets the
+     * template's stream with UpdateTable; a stream's view type cannot be changed in place, so a different one is
+     * disabled first (its records are gone either way: the pollers start at the latest record).
+     */
+    private void ensureStream(TableDefinition table, TableDescription existing) {
+        if (table.streamViewType() == null) {
+            return;
+        }
+        StreamSpecification current = existing.streamSpecification();
+        boolean enabled = current != null && Boolean.TRUE.equals(current.streamEnabled());
+        if (enabled && table.streamViewType().equals(current.streamViewTypeAsString())) {
+            return;
+        }
+        try {
+            if (enabled) {
+                dynamoDb.updateTable(r -> r.tableName(table.tableName()).streamSpecification(s -> s.streamEnabled(false)));
+            }
+            dynamoDb.updateTable(r -> r.tableName(table.tableName())
+                    .streamSpecification(s -> s.streamEnabled(true).streamViewType(table.streamViewType())));
+        } catch (DynamoDbException e) {
+            String why = e.awsErrorDetails() == null ? "no answer" : e.awsErrorDetails().errorMessage();
+            throw new IllegalStateException("table " + table.tableName() + " in the data directory has no "
+                    + table.streamViewType() + " stream, which template.yaml declares, and adding one failed (" + why
+                    + "); start with a new --data directory (or delete this one) to create it afresh", e);
         }
     }
 

@@ -21,7 +21,8 @@ import imagejobs.local.template.FunctionDefinition;
  *   <li>no Secrets Manager locally: every {@code *_SECRET_ID} the template sets is dropped, so the functions use
  *       their plain variables ({@code GEMINI_API_KEY} above; no {@code CURSOR_SECRET}: the key derived from the
  *       table name; {@code WEBHOOK_SECRETS_KEY} = {@link LocalWebhookKeys#MATERIAL} for functions given
- *       {@code WEBHOOK_SECRETS_KEY_SECRET_ID});</li>
+ *       {@code WEBHOOK_SECRETS_KEY_SECRET_ID}); {@code WEBHOOK_TEST_RETRY_WAITS} only when the process environment
+ *       sets it;</li>
  *   <li>{@code IMAGEJOBS_FUNCTION_ENV_<NAME>=value} from the process environment, for every function;</li>
  *   <li>overrides set through {@link #setForAll} and {@link #set} (tests).</li>
  * </ol>
@@ -36,6 +37,8 @@ public final class FunctionEnvironment {
     private static final String SECRET_ID_SUFFIX = "_SECRET_ID";
     private static final String WEBHOOK_SECRETS_KEY = "WEBHOOK_SECRETS_KEY";
     private static final String WEBHOOK_SECRETS_KEY_SECRET_ID = "WEBHOOK_SECRETS_KEY_SECRET_ID";
+    /** Second-long webhook retry waits for end-to-end tests; the delivery function honours it only on loopback. */
+    private static final String WEBHOOK_TEST_RETRY_WAITS = "WEBHOOK_TEST_RETRY_WAITS";
 
     private final Map<String, String> wiring;
     private final Map<String, String> processEnvironment;
@@ -110,6 +113,7 @@ public final class FunctionEnvironment {
         if (env.containsKey(WEBHOOK_SECRETS_KEY_SECRET_ID)) {
             env.put(WEBHOOK_SECRETS_KEY, LocalWebhookKeys.MATERIAL);
         }
+        copyIfSet(WEBHOOK_TEST_RETRY_WAITS, env);
         env.keySet().removeIf(name -> name.endsWith(SECRET_ID_SUFFIX));
 
         processEnvironment.forEach((name, value) -> {

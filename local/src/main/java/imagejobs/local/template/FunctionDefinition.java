@@ -22,7 +22,16 @@ public record FunctionDefinition(
         int memoryMb,
         List<HttpRoute> routes,
         List<SqsEventSource> sqsEventSources,
-        List<S3EventSource> s3EventSources) {
+        List<S3EventSource> s3EventSources,
+        List<DynamoDbEventSource> dynamoDbEventSources) {
+
+    /** A function without DynamoDB stream events. */
+    public FunctionDefinition(String logicalId, String handler, Path codeUri, Map<String, String> environment,
+                              int timeoutSeconds, int memoryMb, List<HttpRoute> routes,
+                              List<SqsEventSource> sqsEventSources, List<S3EventSource> s3EventSources) {
+        this(logicalId, handler, codeUri, environment, timeoutSeconds, memoryMb, routes, sqsEventSources,
+                s3EventSources, List.of());
+    }
 
     /**
      * An HttpApi event: {@code POST /v1/requests}, {@code GET /v1/requests/{request_id}}, with the route throttling
@@ -53,5 +62,15 @@ public record FunctionDefinition(
 
     /** An S3 event: bucket, event patterns ({@code s3:ObjectCreated:*}) and key filter rules. */
     public record S3EventSource(String eventId, String bucketName, List<String> events, String prefix, String suffix) {
+    }
+
+    /**
+     * A DynamoDB event: the table whose stream it reads (from {@code Stream: !GetAtt Table.StreamArn}), batch size,
+     * the template's starting position, batching window, batch-failure reporting and retry limit
+     * ({@code MaximumRetryAttempts}, -1: until the record expires).
+     */
+    public record DynamoDbEventSource(String eventId, String tableLogicalId, String tableName, int batchSize,
+                                      String startingPosition, int maximumBatchingWindowSeconds,
+                                      boolean reportBatchItemFailures, int maximumRetryAttempts) {
     }
 }

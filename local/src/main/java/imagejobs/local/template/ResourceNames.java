@@ -59,7 +59,7 @@ public final class ResourceNames {
                     tables.put(id, name);
                     references.put(id, name);
                     attributes.put(id + ".Arn", arn("dynamodb", "table/" + name));
-                    attributes.put(id + ".StreamArn", arn("dynamodb", "table/" + name + "/stream/local"));
+                    attributes.put(id + ".StreamArn", streamArn(name));
                 }
                 case QUEUE -> {
                     String name = nameOr(names, r, "QueueName", id);
@@ -143,6 +143,19 @@ public final class ResourceNames {
 
     public String bucketName(String logicalId) {
         return required(buckets.get(logicalId), "bucket", logicalId);
+    }
+
+    /**
+     * The logical id of the table whose stream ARN ({@code GetAtt Table.StreamArn}) this is, if any. The local ARN
+     * is a stand-in: DynamoDB Local names the real stream when the table is created.
+     */
+    public String tableByStreamArn(String streamArn) {
+        return tables.entrySet().stream().filter(t -> streamArn(t.getValue()).equals(streamArn))
+                .map(Map.Entry::getKey).findFirst().orElse(null);
+    }
+
+    private String streamArn(String tableName) {
+        return arn("dynamodb", "table/" + tableName + "/stream/local");
     }
 
     /** The queue whose ARN or URL this is, if any. */

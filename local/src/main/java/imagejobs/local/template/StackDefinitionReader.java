@@ -11,6 +11,7 @@ import java.util.Set;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import imagejobs.local.template.FunctionDefinition.DynamoDbEventSource;
 import imagejobs.local.template.FunctionDefinition.HttpRoute;
 import imagejobs.local.template.FunctionDefinition.S3EventSource;
 import imagejobs.local.template.FunctionDefinition.SqsEventSource;
@@ -34,10 +35,17 @@ public final class StackDefinitionReader {
     public static final int DEFAULT_SQS_BATCH_SIZE = 10;
     /** Pollers per SQS event source when the template sets no ScalingConfig.MaximumConcurrency. */
     public static final int DEFAULT_SQS_MAXIMUM_CONCURRENCY = 5;
+    /** Lambda's DynamoDB event source default batch size. */
+    public static final int DEFAULT_STREAM_BATCH_SIZE = 100;
+    /** Lambda's DynamoDB event source default MaximumRetryAttempts: retry until the record expires. */
+    public static final int DEFAULT_STREAM_MAXIMUM_RETRY_ATTEMPTS = -1;
 
+    private static final List<String> STREAM_VIEW_TYPES = List.of("KEYS_ONLY", "NEW_IMAGE", "OLD_IMAGE",
+            "NEW_AND_OLD_IMAGES");
+    private static final List<String> STARTING_POSITIONS = List.of("TRIM_HORIZON", "LATEST", "AT_TIMESTAMP");
     private static final List<String> TABLE_PROPERTIES = List.of("AttributeDefinitions", "KeySchema",
             "GlobalSecondaryIndexes", "LocalSecondaryIndexes", "BillingMode", "ProvisionedThroughput",
-            "TimeToLiveSpecification");
+            "TimeToLiveSpecification", "StreamSpecification");
     /** CloudFormation properties that are SQS queue attributes of the same name. */
     private static final List<String> QUEUE_ATTRIBUTES = List.of("VisibilityTimeout", "MessageRetentionPeriod",
             "DelaySeconds", "MaximumMessageSize", "ReceiveMessageWaitTimeSeconds", "FifoQueue",
@@ -74,9 +82,17 @@ public final class StackDefinitionReader {
                     && Boolean.parseBoolean(String.valueOf(spec.get("Enabled")))) {
                 ttl = str(spec.get("AttributeName"));
             }
+            String streamViewType = null;
+            if (p.get("StreamSpecification") instanceof Map<?, ?> spec) {
+                streamViewType = str(spec.get("StreamViewType"));
+                if (!STREAM_VIEW_TYPES.contains(streamViewType)) {
+                    throw new TemplateException(r.logicalId() + ".StreamSpecification.StreamViewType must be one of "
+                            + String.join(", ", STREAM_VIEW_TYPES) + ", got " + streamViewType);
+                }
+            }
             tables.add(new TableDefinition(r.logicalId(), names.tableName(r.logicalId()), attributes,
                     keySchema(p.get("KeySchema"), r), gsis, lsis, billing, throughput(p.get("ProvisionedThroughput")),
-                    ttl));
+                    ttl, streamViewType));
         }
         return List.copyOf(tables);
     }
@@ -200,6 +216,7 @@ public final class StackDefinitionReader {
             List<HttpRoute> routes = new ArrayList<>();
             List<SqsEventSource> sqs = new ArrayList<>();
             List<S3EventSource> s3 = new ArrayList<>();
+            List<DynamoDbEventSource> streams = new ArrayList<>();
             Map<String, Object> events = p.get("Events") == null ? Map.of()
                     : StackTemplate.asMap(p.get("Events"), where + ".Events");
             events.forEach((eventId, body) -> {
@@ -211,13 +228,14 @@ public final class StackDefinitionReader {
                     case "HttpApi" -> routes.add(route(where, eventId, ep));
                     case "SQS" -> sqsSource(where, eventId, ep, sqs);
                     case "S3" -> s3.add(s3Source(eventId, ep));
+                    case "DynamoDB" -> streamSource(where, eventId, ep, streams);
                     default -> {
                         // Other event types (Schedule, Api, ...) have no local equivalent yet.
                     }
                 }
             });
             functions.add(new FunctionDefinition(r.logicalId(), handler, code, Map.copyOf(environment), timeout,
-                    memory, List.copyOf(routes), List.copyOf(sqs), List.copyOf(s3)));
+                    memory, List.copyOf(routes), List.copyOf(sqs), List.copyOf(s3), List.copyOf(streams)));
         }
         return List.copyOf(functions);
     }
@@ -317,6 +335,37 @@ public final class StackDefinitionReader {
         }
         out.add(new SqsEventSource(eventId, queue.logicalId(), queue.url(), queue.arn(), batchSize, window,
                 reportFailures, concurrency));
+    }
+
+    private void streamSource(String function, String eventId, Map<String, Object> p, List<DynamoDbEventSource> out) {
+        String where = function + ".Events." + eventId;
+        Object enabled = resolver.resolve(p.get("Enabled"));
+        if (enabled != null && !Boolean.parseBoolean(String.valueOf(enabled))) {
+            return;
+        }
+        String streamRef = resolver.resolveString(p.get("Stream"));
+        String table = streamRef == null ? null : names.tableByStreamArn(streamRef);
+        if (table == null) {
+            throw new TemplateException(where + ".Stream " + streamRef + " is not the stream of a table of this"
+                    + " template (use !GetAtt <Table>.StreamArn)");
+        }
+        TableDefinition definition = tables().stream().filter(t -> t.logicalId().equals(table)).findFirst()
+                .orElseThrow();
+        if (definition.streamViewType() == null) {
+            throw new TemplateException(where + ".Stream reads " + table + ", which has no StreamSpecification");
+        }
+        String start = resolver.resolveString(p.get("StartingPosition"));
+        if (start == null || !STARTING_POSITIONS.contains(start)) {
+            throw new TemplateException(where + ".StartingPosition must be one of "
+                    + String.join(", ", STARTING_POSITIONS) + ", got " + start);
+        }
+        int batchSize = resolver.resolveInteger(p.get("BatchSize"), DEFAULT_STREAM_BATCH_SIZE);
+        int window = resolver.resolveInteger(p.get("MaximumBatchingWindowInSeconds"), 0);
+        Object types = resolver.resolve(p.get("FunctionResponseTypes"));
+        boolean reportFailures = types instanceof List<?> l && l.contains("ReportBatchItemFailures");
+        int retries = resolver.resolveInteger(p.get("MaximumRetryAttempts"), DEFAULT_STREAM_MAXIMUM_RETRY_ATTEMPTS);
+        out.add(new DynamoDbEventSource(eventId, table, definition.tableName(), batchSize, start, window,
+                reportFailures, retries));
     }
 
     private S3EventSource s3Source(String eventId, Map<String, Object> p) {

@@ -94,4 +94,13 @@ class FunctionEnvironmentTest {
         assertEquals("1", env.build(WORKER).get("MAX_ATTEMPTS"));
         assertFalse(env.build(WORKER).containsKey("JOBS_TABLE"), "null removes");
     }
+
+    @Test
+    void webhookTestRetryWaitsOnlyWhenRunLocalsEnvironmentSetsThem() {
+        assertFalse(environment(Map.of(), null).build(SUBMIT).containsKey("WEBHOOK_TEST_RETRY_WAITS"),
+                "real retry schedule by default");
+        Map<String, String> env = environment(Map.of("WEBHOOK_TEST_RETRY_WAITS", "1s,1s"), null).build(SUBMIT);
+        assertEquals("1s,1s", env.get("WEBHOOK_TEST_RETRY_WAITS"));
+        assertFalse(env.containsKey("GEMINI_API_KEY"), "no other variable of the user's environment comes along");
+    }
 }
