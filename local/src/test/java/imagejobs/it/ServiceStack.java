@@ -63,6 +63,8 @@ public final class ServiceStack {
                     .functionEnvironment("ALLOW_LOOPBACK_REFERENCES", "true")
                     .functionEnvironment("READ_RATE_PER_MINUTE", "0")
                     .functionEnvironment("MAX_QUEUE_SECONDS", "60")
+                    // Webhook retries a second apart (honoured only with loopback allowed), so retries are testable.
+                    .functionEnvironment("WEBHOOK_TEST_RETRY_WAITS", "1s,1s,1s")
                     .out(Boolean.getBoolean("imagejobs.verbose") ? System.out
                             : new PrintStream(OutputStream.nullOutputStream()))
                     .build());
