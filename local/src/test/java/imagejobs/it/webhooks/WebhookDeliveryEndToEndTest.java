@@ -267,11 +267,7 @@ class WebhookDeliveryEndToEndTest {
     void rotationSignsWithBothSecretsDuringTheGrace() throws Exception {
         LocalStack stack = ServiceStack.get();
         String name = "hookrot" + run.replace("-", "");
-        String key = ApiKey.generate();
-        String hash = ApiKey.hash(key);
-        new DynamoKeyStore(stack.dynamoDb(), stack.tableName("KeysTable")).put(new KeyRecord(hash,
-                ApiKey.idForHash(hash), name, true, null, Instant.now(), "webhook rotation test"));
-        Api rotating = ServiceStack.api(new LocalKey(name, key));
+        Api rotating = newTenant(name, null);
         String old = rotating.get("/v1/webhooks/default/secret").body().path("key").asText();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         PrintStream print = new PrintStream(out, true, StandardCharsets.UTF_8);
@@ -294,16 +290,23 @@ class WebhookDeliveryEndToEndTest {
     @Test
     void twoHundredJobsFinishingTogetherGiveTwoHundredDeliveries() throws Exception {
         String url = receiver.url("ok", "many-" + run);
+        // A tenant of its own, allowed 200 submits in a burst (the default key rate is 60 a minute).
+        Api many = newTenant("hookmany" + run.replace("-", ""), 1000);
+        String manySecret = many.get("/v1/webhooks/default/secret").body().path("key").asText();
         Set<String> ids = new HashSet<>();
         for (int i = 0; i < 200; i++) {
-            ids.add(submit(url, null, "bird " + i));
+            ObjectNode body = Json.object().put("model", MODEL).put("webhook", url);
+            body.set("payload", Json.object().put("prompt", "bird " + i + " " + run));
+            Response r = many.post("/v1/requests", body);
+            assertEquals(202, r.status(), r.raw().body());
+            ids.add(r.body().path("request_id").asText());
         }
         Deadline.await(Duration.ofSeconds(240), "200 deliveries to " + url, () -> distinctIds(url).size() >= 200);
         Set<String> expected = new HashSet<>();
         ids.forEach(id -> expected.add("msg_" + id + "_completed"));
         assertEquals(expected, distinctIds(url), "one event per job, none missing, none foreign");
         for (Delivery d : receiver.to(url)) {
-            verify(secret, d);
+            verify(manySecret, d);
         }
         // Duplicates are allowed only as retries: a receiver that always answers 200 gets each id once.
         assertEquals(200, receiver.to(url).size(), "no duplicates");
@@ -313,6 +316,16 @@ class WebhookDeliveryEndToEndTest {
         Set<String> seen = new HashSet<>();
         receiver.to(url).forEach(d -> seen.add(d.header("webhook-id")));
         return seen;
+    }
+
+    /** A tenant of its own, with a key allowed {@code ratePerMinute} submits (null: the default). */
+    private static Api newTenant(String name, Integer ratePerMinute) {
+        LocalStack stack = ServiceStack.get();
+        String key = ApiKey.generate();
+        String hash = ApiKey.hash(key);
+        new DynamoKeyStore(stack.dynamoDb(), stack.tableName("KeysTable")).put(new KeyRecord(hash,
+                ApiKey.idForHash(hash), name, true, ratePerMinute, Instant.now(), "webhook test"));
+        return ServiceStack.api(new LocalKey(name, key));
     }
 
     private static byte[] png() throws Exception {
