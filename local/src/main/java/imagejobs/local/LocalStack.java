@@ -188,9 +188,9 @@ public final class LocalStack implements AutoCloseable {
                         DynamoDbStreamPoller poller = new DynamoDbStreamPoller(source, functions.get(f.logicalId()),
                                 clients.dynamoDb(), clients.dynamoDbStreams(), context.region(), context.accountId(),
                                 DynamoDbStreamPoller.IDLE_POLL, config.out());
-                        poller.start();
-                        started.push(poller);
+                        started.push(poller); // first, so a start that fails halfway is stopped too
                         streamPollers.add(poller);
+                        poller.start();
                     }
                 }
             }

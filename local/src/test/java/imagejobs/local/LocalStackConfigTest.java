@@ -39,6 +39,6 @@ class LocalStackConfigTest {
         assertEquals(List.of(LocalKey.DEV), config.keys());
         assertTrue(config.processEnvironment().isEmpty(), "the developer's own GEMINI_API_KEY never leaks into tests");
         assertFalse(config.startGeminiSimulator());
-        assertTrue(config.startFunctions() && config.startSqsPollers());
+        assertTrue(config.startFunctions() && config.startSqsPollers() && config.startStreamPollers());
     }
 }

@@ -13,7 +13,8 @@ import imagejobs.shared.json.Json;
  * Which messages of a batch failed, decided as Lambda decides: a function error or timeout fails the whole batch;
  * without ReportBatchItemFailures success means all succeeded; with it, the response's {@code batchItemFailures}
  * name the failed ones, and a null/empty response or list means none failed, while a malformed response (not an
- * object, an item without {@code itemIdentifier}, an empty or unknown id) fails the whole batch.
+ * object, an item without {@code itemIdentifier}, an empty or unknown id) fails the whole batch. Lambda applies the
+ * same rules to stream batches, whose item identifiers are the records' sequence numbers (DynamoDbStreamPoller).
  */
 public record BatchOutcome(Set<String> failedMessageIds, String reason) {
 

@@ -212,12 +212,15 @@ class DynamoDbStreamPollerIntegrationTest {
         Path template = Path.of(getClass().getResource("/streams-template.yaml").toURI());
         String before = "before-restart-" + UUID.randomUUID();
         String after = "after-restart-" + UUID.randomUUID();
+        DynamoDbStreamPoller firstPoller;
         try (LocalStack first = LocalStack.start(FixtureStack.config().template(template).dataDir(data).build())) {
+            firstPoller = first.streamPollers().get(0);
             first.dynamoDb().putItem(r -> r.tableName(first.tableName("ItemsTable")).item(Map.of(
                     "id", AttributeValue.fromS(before), "mode", AttributeValue.fromS("ok"),
                     "status", AttributeValue.fromS("queued"))));
             Deadline.await(WAIT, "the record before the restart", () -> deliveries(before).size() == 1);
         }
+        assertFalse(firstPoller.alive(), "closing the stack stopped its stream poller");
         try (LocalStack second = LocalStack.start(FixtureStack.config().template(template).dataDir(data).build())) {
             second.dynamoDb().updateItem(r -> r.tableName(second.tableName("ItemsTable"))
                     .key(Map.of("id", AttributeValue.fromS(before))).updateExpression("SET #s = :s")
