@@ -66,7 +66,9 @@ class EventsEndToEndTest {
             "models-", "StatusFunction",
             "worker-", "WorkerFunction",
             "dead-letter-", "DeadLetterFunction",
-            "s3-", "EditTriggerFunction");
+            "s3-", "EditTriggerFunction",
+            "webhook-dispatch-", "WebhookDispatchFunction",
+            "webhook-delivery-", "WebhookDeliveryFunction");
 
     /**
      * The status each HTTP sample answers when sent with a real tenant's key: its ids do not exist (404), the rest
@@ -136,13 +138,17 @@ class EventsEndToEndTest {
             // The sample ids are not jobs here and the poison message is dropped: nothing comes back for a retry.
             assertTrue(response.path("batchItemFailures").isArray(), file + ": an SQSBatchResponse, got " + response);
             assertEquals(0, response.path("batchItemFailures").size(), file + ": " + response);
+        } else if (isDynamoDbStream(json)) {
+            // Every change's event was enqueued: nothing for the stream to read again.
+            assertTrue(response.path("batchItemFailures").isArray(), file + ": a StreamsEventResponse, got " + response);
+            assertEquals(0, response.path("batchItemFailures").size(), file + ": " + response);
         } else if (isS3(json)) {
             assertTrue(response.isTextual(), file + ": the edit trigger's summary, got " + response);
             List<String> outcomes = List.of(response.asText().split(","));
             assertEquals(json.path("Records").size(), outcomes.size(), file + ": one outcome per record: " + response);
             assertFalse(outcomes.contains("ERROR"), file + ": " + response);
         } else {
-            throw new AssertionError(file + " is neither an HTTP API, an SQS nor an S3 event");
+            throw new AssertionError(file + " is neither an HTTP API, an SQS, a DynamoDB stream nor an S3 event");
         }
     }
 
@@ -261,6 +267,27 @@ class EventsEndToEndTest {
                 assertEquals(S3Upload.decodeKey(event.path("Records").path(0).path("s3").path("object").path("key")
                         .asText()), job.sourceKey(), context);
             }
+            case "webhook-dispatch-stream.json" -> {
+                // The private stack has no pollers: the first attempts wait in the delivery queue, one per event fired
+                // (a job's start and completed, an edit born failed, a cancel), none for the other records.
+                assertEquals(0, response.path("batchItemFailures").size(), context);
+                List<String> queued = drain(seeded, "WebhookDeliveryQueue", 4);
+                assertEquals(List.of("01JQ4Z8B6N6M3W9Q2Y7K5T1D0A completed", "01JQ4Z8B6N6M3W9Q2Y7K5T1D0A start",
+                        "01JQ4Z8B6N6M3W9Q2Y7K5T1D0C completed", "01JQ4Z8B6N6M3W9Q2Y7K5T1D0D completed"),
+                        queued.stream().sorted().toList(), context + " (the queue does not keep their order)");
+            }
+            case "webhook-delivery-sqs.json" -> {
+                // The jobs are the dev tenant's (seeded, or left by other samples on this stack) and ask for no
+                // webhook: the messages (tenant-a's) are dropped, the one not due yet is sent on (delayed), the poison
+                // one is dropped; no delivery is recorded on any job.
+                assertEquals(0, response.path("batchItemFailures").size(), context);
+                assertEquals(3, outcome.jobs().size(), context);
+                for (Optional<Job> job : outcome.jobs().values()) {
+                    Job untouched = job.orElseThrow(() -> new AssertionError(context));
+                    assertEquals("dev", untouched.tenant(), context);
+                    assertEquals(null, untouched.webhookCompleted(), context);
+                }
+            }
             default -> throw new AssertionError(file + " needs its intended outcome here and in the README's "
                     + "\"Other local commands\"");
         }
@@ -376,6 +403,25 @@ class EventsEndToEndTest {
 
     private static boolean isSqs(JsonNode json) {
         return "aws:sqs".equals(json.path("Records").path(0).path("eventSource").asText());
+    }
+
+    private static boolean isDynamoDbStream(JsonNode json) {
+        return "aws:dynamodb".equals(json.path("Records").path(0).path("eventSource").asText());
+    }
+
+    /** "request_id event" of each message received from the stack's queue, up to {@code expected} (bounded polls). */
+    private static List<String> drain(LocalStack stack, String queue, int expected) {
+        String url = stack.queueUrl(queue);
+        List<String> got = new java.util.ArrayList<>();
+        for (int polls = 0; polls < 10 && got.size() < expected; polls++) {
+            for (var m : stack.sqs().receiveMessage(r -> r.queueUrl(url).maxNumberOfMessages(10).waitTimeSeconds(1))
+                    .messages()) {
+                JsonNode body = Json.parse(m.body());
+                got.add(body.path("request_id").asText() + " " + body.path("event").asText());
+                stack.sqs().deleteMessage(r -> r.queueUrl(url).receiptHandle(m.receiptHandle()));
+            }
+        }
+        return got;
     }
 
     private static boolean isS3(JsonNode json) {
