@@ -21,6 +21,7 @@ import imagejobs.adapters.dynamo.DynamoKeyStore;
 import imagejobs.adapters.dynamo.DynamoWebhookSecretStore;
 import imagejobs.adapters.s3.S3ObjectStore;
 import imagejobs.adapters.sqs.SqsJobQueue;
+import imagejobs.adapters.sqs.SqsWebhookQueue;
 import imagejobs.local.LocalStack;
 import imagejobs.local.LocalStackConfig;
 import imagejobs.local.TestPaths;
@@ -32,19 +33,22 @@ import imagejobs.shared.jobs.JobStore;
 import imagejobs.shared.queue.JobMessage;
 import imagejobs.shared.queue.JobQueue;
 import imagejobs.shared.storage.ObjectStore;
+import imagejobs.shared.webhooks.WebhookMessage;
+import imagejobs.shared.webhooks.WebhookQueue;
 import imagejobs.shared.webhooks.WebhookSecretStore;
 import imagejobs.testing.InMemoryJobQueue.Received;
 import imagejobs.testing.JobQueueContract;
 import imagejobs.testing.JobStoreContract;
 import imagejobs.testing.KeyStoreContract;
 import imagejobs.testing.ObjectStoreContract;
+import imagejobs.testing.WebhookQueueContract;
 import imagejobs.testing.WebhookSecretStoreContract;
 import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /**
  * The real adapters against the contracts the in-memory fakes pass (shared/test-fixtures): DynamoJobStore,
- * DynamoKeyStore and DynamoWebhookSecretStore on DynamoDB Local, S3ObjectStore on S3Proxy, SqsJobQueue on ElasticMQ, with the tables, bucket and
+ * DynamoKeyStore and DynamoWebhookSecretStore on DynamoDB Local, S3ObjectStore on S3Proxy, SqsJobQueue and SqsWebhookQueue on ElasticMQ, with the tables, bucket and
  * settings the local stack gives a function. A rule that fails here and passes there is a drifted fake (or an
  * adapter bug).
  */
@@ -136,6 +140,44 @@ class AdapterContractsIntegrationTest {
                     .forEach(m -> groups.put(JobMessage.requestId(m.body()).orElseThrow(),
                             m.attributes().get(MessageSystemAttributeName.MESSAGE_GROUP_ID)));
             assertEquals(Map.of("job-1", "tenant-a", "job-2", "tenant-b"), groups);
+        }
+    }
+
+    @Nested
+    class SqsWebhookQueueContract extends WebhookQueueContract {
+        private String queueUrl;
+        private String deadLetterUrl;
+
+        /** A delivery queue and a dead-letter queue of their own per test. */
+        @Override
+        protected WebhookQueue createQueue() {
+            queueUrl = stack.sqs().createQueue(r -> r.queueName("webhooks-" + UUID.randomUUID())).queueUrl();
+            deadLetterUrl = stack.sqs().createQueue(r -> r.queueName("webhooks-dlq-" + UUID.randomUUID())).queueUrl();
+            return new SqsWebhookQueue(stack.sqs(), queueUrl, deadLetterUrl);
+        }
+
+        @Override
+        protected List<WebhookMessage> received(int expected) {
+            return drain(queueUrl, expected);
+        }
+
+        @Override
+        protected List<WebhookMessage> deadLettered(int expected) {
+            return drain(deadLetterUrl, expected);
+        }
+
+        /** Receives (and deletes) until {@code expected} came or, at most, 10 polls of up to 1 s found no more. */
+        private List<WebhookMessage> drain(String url, int expected) {
+            List<WebhookMessage> got = new java.util.ArrayList<>();
+            for (int polls = 0; polls < 10 && (got.size() < expected || polls == 0); polls++) {
+                var messages = stack.sqs().receiveMessage(r -> r.queueUrl(url).maxNumberOfMessages(10)
+                        .waitTimeSeconds(expected == 0 ? 0 : 1)).messages();
+                for (var m : messages) {
+                    got.add(WebhookMessage.fromJson(m.body()).orElseThrow());
+                    stack.sqs().deleteMessage(r -> r.queueUrl(url).receiptHandle(m.receiptHandle()));
+                }
+            }
+            return got;
         }
     }
 }

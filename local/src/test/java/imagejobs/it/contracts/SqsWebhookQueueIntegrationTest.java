@@ -6,11 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.UUID;
-import java.util.stream.IntStream;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -27,7 +24,10 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.Message;
 
-/** SqsWebhookQueue on ElasticMQ (the local SQS): what a consumer of the delivery queue and its DLQ receives. */
+/**
+ * SqsWebhookQueue on ElasticMQ (the local SQS), beyond the contract it shares with the fake
+ * (AdapterContractsIntegrationTest): DelaySeconds really delays, and a queue that is not there is a dependency failure.
+ */
 class SqsWebhookQueueIntegrationTest {
     private static ElasticMqEmulator emulator;
     private static SqsClient sqs;
@@ -77,35 +77,6 @@ class SqsWebhookQueueIntegrationTest {
         List<Message> got = receive(url, 1);
         assertEquals(1, got.size());
         assertEquals(retry, WebhookMessage.fromJson(got.get(0).body()).orElseThrow());
-    }
-
-    @Test
-    void twentyFiveFirstAttemptsAllArriveOnce() {
-        String url = queue();
-        List<WebhookMessage> all = IntStream.range(0, 25)
-                .mapToObj(i -> WebhookMessage.first("job" + i, "tenant-a", WebhookEvent.COMPLETED)).toList();
-
-        assertEquals(List.of(), new SqsWebhookQueue(sqs, url, url).sendAll(all));
-
-        List<Message> got = receive(url, 25);
-        Set<WebhookMessage> distinct = new HashSet<>();
-        got.forEach(m -> distinct.add(WebhookMessage.fromJson(m.body()).orElseThrow()));
-        assertEquals(25, got.size());
-        assertEquals(Set.copyOf(all), distinct);
-    }
-
-    @Test
-    void aGivenUpDeliveryGoesToTheDeadLetterQueueOnly() {
-        String url = queue();
-        String dlq = queue();
-        WebhookMessage last = WebhookMessage.first("job9", "tenant-a", WebhookEvent.START)
-                .retry(8, Instant.parse("2026-12-04T10:00:00Z"), null);
-
-        new SqsWebhookQueue(sqs, url, dlq).giveUp(last);
-
-        assertEquals(List.of(last), receive(dlq, 1).stream()
-                .map(m -> WebhookMessage.fromJson(m.body()).orElseThrow()).toList());
-        assertTrue(sqs.receiveMessage(r -> r.queueUrl(url).maxNumberOfMessages(10)).messages().isEmpty());
     }
 
     @Test
