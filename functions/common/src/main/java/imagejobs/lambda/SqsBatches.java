@@ -22,6 +22,18 @@ public final class SqsBatches {
     private SqsBatches() {
     }
 
+    /**
+     * The pool a handler runs a batch's messages on: {@code size} threads (the template's batch size), daemons so they
+     * never hold a JVM open; built once per container.
+     */
+    public static ExecutorService pool(String threadName, int size) {
+        return java.util.concurrent.Executors.newFixedThreadPool(size, runnable -> {
+            Thread thread = new Thread(runnable, threadName);
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
     /** {@code handler} returns true when the message is done (delete it), false to have it redelivered. */
     public static SQSBatchResponse process(SQSEvent event, Predicate<SQSEvent.SQSMessage> handler) {
         List<SQSBatchResponse.BatchItemFailure> failures = new ArrayList<>();

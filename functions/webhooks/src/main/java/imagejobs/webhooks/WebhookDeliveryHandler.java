@@ -2,7 +2,6 @@ package imagejobs.webhooks;
 
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
@@ -20,15 +19,11 @@ import imagejobs.shared.webhooks.WebhookDelivery;
  * open) sends only that message back, to be attempted again after the visibility timeout.
  */
 public final class WebhookDeliveryHandler implements RequestHandler<SQSEvent, SQSBatchResponse> {
-    /** The template's batch size; daemon threads so they never hold a JVM open. */
+    /** The template's batch size. */
     private static final int MAX_PARALLEL = 10;
 
     private final WebhookDelivery delivery;
-    private final ExecutorService executor = Executors.newFixedThreadPool(MAX_PARALLEL, runnable -> {
-        Thread thread = new Thread(runnable, "webhook-delivery");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final ExecutorService executor = SqsBatches.pool("webhook-delivery", MAX_PARALLEL);
 
     public WebhookDeliveryHandler() {
         this(System.getenv());

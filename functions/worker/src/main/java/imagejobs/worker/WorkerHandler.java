@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
@@ -25,15 +24,11 @@ import imagejobs.shared.worker.JobProcessor;
 public final class WorkerHandler implements RequestHandler<SQSEvent, SQSBatchResponse> {
     private static final StructuredLog LOG = StructuredLog.get(WorkerHandler.class);
 
-    /** Sized for the template's batch size; daemon threads so they never hold a JVM open. */
+    /** The template's batch size. */
     private static final int MAX_PARALLEL = 10;
 
     private final JobProcessor processor;
-    private final ExecutorService executor = Executors.newFixedThreadPool(MAX_PARALLEL, runnable -> {
-        Thread thread = new Thread(runnable, "job-worker");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final ExecutorService executor = SqsBatches.pool("job-worker", MAX_PARALLEL);
 
     public WorkerHandler() {
         this(System.getenv());
