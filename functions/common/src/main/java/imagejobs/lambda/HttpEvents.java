@@ -72,7 +72,7 @@ public final class HttpEvents {
     /** A 500 that gives nothing away but a reference to find the log lines by. */
     static ApiResponse internalError(String reference) {
         return ApiResponse.json(500, Json.object().set("error", Json.object().put("code", "INTERNAL")
-                .put("message", "internal error; retry later (reference " + reference + ")")));
+                .put("status", "INTERNAL").put("message", "internal error; retry later (reference " + reference + ")")));
     }
 
     public static ApiRequest toRequest(APIGatewayV2HTTPEvent event) {

@@ -167,6 +167,7 @@ class StatusHandlerTest {
         JsonNode error = Json.parse(response.getBody()).path("error");
         assertEquals("NOT_CANCELLABLE", error.path("code").asText());
         assertEquals("processing", error.path("current_status").asText());
+        assertEquals("ABORTED", error.path("status").asText(), "Google's name for a 409, added to /v1 errors");
         verify(jobs, never()).cancel(anyString(), any());
     }
 
