@@ -1,5 +1,6 @@
 package imagejobs.lambda;
 
+import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
@@ -14,6 +15,7 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 
 import imagejobs.lambda.http.ApiRequest;
 import imagejobs.lambda.http.ApiResponse;
+import imagejobs.shared.auth.Credentials;
 import imagejobs.shared.errors.DependencyFailure;
 import imagejobs.shared.errors.Rejection;
 import imagejobs.shared.json.Json;
@@ -70,7 +72,7 @@ public final class HttpEvents {
     /** A 500 that gives nothing away but a reference to find the log lines by. */
     static ApiResponse internalError(String reference) {
         return ApiResponse.json(500, Json.object().set("error", Json.object().put("code", "INTERNAL")
-                .put("message", "internal error; retry later (reference " + reference + ")")));
+                .put("status", "INTERNAL").put("message", "internal error; retry later (reference " + reference + ")")));
     }
 
     public static ApiRequest toRequest(APIGatewayV2HTTPEvent event) {
@@ -80,6 +82,11 @@ public final class HttpEvents {
         Map<String, String> headers = new HashMap<>();
         if (event.getHeaders() != null) {
             event.getHeaders().forEach((k, v) -> headers.put(k.toLowerCase(Locale.ROOT), v));
+        }
+        headers.remove(Credentials.QUERY_KEY_HEADER); // only the edge sets it, from ?key=
+        String queryKey = takeQueryKey(event);
+        if (queryKey != null) {
+            headers.put(Credentials.QUERY_KEY_HEADER, queryKey);
         }
         byte[] body;
         if (event.getBody() == null) {
@@ -99,6 +106,37 @@ public final class HttpEvents {
         String path = event.getRawPath();
         return new ApiRequest(method, path, headers, event.getQueryStringParameters(), event.getPathParameters(),
                 body, sourceIp, context == null ? null : context.getRequestId());
+    }
+
+    /**
+     * Removes Google's {@code ?key=} (an API key) from the event, both the parsed parameters and the raw query
+     * string, and returns it: after this nothing that logs or measures the event or the request can see it.
+     */
+    static String takeQueryKey(APIGatewayV2HTTPEvent event) {
+        String key = null;
+        Map<String, String> parameters = event.getQueryStringParameters();
+        if (parameters != null && parameters.containsKey("key")) {
+            Map<String, String> rest = new HashMap<>(parameters);
+            key = rest.remove("key");
+            event.setQueryStringParameters(rest.isEmpty() ? null : rest);
+        }
+        String raw = event.getRawQueryString();
+        if (raw != null && !raw.isEmpty()) {
+            StringBuilder kept = new StringBuilder();
+            for (String pair : raw.split("&")) {
+                String name = pair.contains("=") ? pair.substring(0, pair.indexOf('=')) : pair;
+                if (name.equals("key")) {
+                    if (key == null) {
+                        key = URLDecoder.decode(pair.substring(Math.min(pair.length(), name.length() + 1)),
+                                StandardCharsets.UTF_8);
+                    }
+                    continue;
+                }
+                kept.append(kept.length() == 0 ? "" : "&").append(pair);
+            }
+            event.setRawQueryString(kept.toString());
+        }
+        return key;
     }
 
     public static APIGatewayV2HTTPResponse toResponse(ApiResponse response) {

@@ -17,6 +17,11 @@ public final class ModelQueries {
         this.catalog = catalog;
     }
 
+    /** The same catalog in Google's {@code Model} shape, for {@code GET /v1beta/models[/{model}]}. */
+    public imagejobs.shared.google.ModelsView googleView() {
+        return new imagejobs.shared.google.ModelsView(catalog);
+    }
+
     /** {@code {"data": [models in catalog order]}}. */
     public ObjectNode list() {
         ObjectNode body = Json.object();
