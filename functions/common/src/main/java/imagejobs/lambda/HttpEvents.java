@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.function.Predicate;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
@@ -15,9 +16,12 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 
 import imagejobs.lambda.http.ApiRequest;
 import imagejobs.lambda.http.ApiResponse;
+import imagejobs.lambda.http.GoogleRejections;
 import imagejobs.shared.auth.Credentials;
 import imagejobs.shared.errors.DependencyFailure;
 import imagejobs.shared.errors.Rejection;
+import imagejobs.shared.google.GoogleError;
+import imagejobs.shared.google.GoogleErrorBody;
 import imagejobs.shared.json.Json;
 import imagejobs.shared.log.StructuredLog;
 
@@ -36,25 +40,38 @@ public final class HttpEvents {
      */
     public static APIGatewayV2HTTPResponse handle(APIGatewayV2HTTPEvent event, Context context,
                                                   Function<ApiRequest, ApiResponse> service) {
+        return handle(event, context, service, path -> false);
+    }
+
+    /**
+     * The same, with every refusal, the 503 and the 500 of a request whose raw path {@code googleShaped} accepts
+     * (the {@code /v1beta} routes) in Google's error shape ({@link GoogleRejections}), so Google's SDKs read them.
+     */
+    public static APIGatewayV2HTTPResponse handle(APIGatewayV2HTTPEvent event, Context context,
+                                                  Function<ApiRequest, ApiResponse> service,
+                                                  Predicate<String> googleShaped) {
         StructuredLog.clearContext();
         StructuredLog.put("aws_request_id", context == null ? null : context.getAwsRequestId());
+        boolean google = event != null && event.getRawPath() != null && googleShaped.test(event.getRawPath());
+        Function<Rejection, ApiResponse> refusal = google ? GoogleRejections::response : ApiResponse::error;
         try {
             ApiRequest request = toRequest(event);
             StructuredLog.put("route", request.method() + " " + request.path());
             return toResponse(service.apply(request));
         } catch (Rejection e) {
-            return toResponse(ApiResponse.error(e));
+            return toResponse(refusal.apply(e));
         } catch (RuntimeException e) {
             if (dependencyUnavailable(e)) {
                 // DynamoDB, S3 or SQS out of reach or overloaded: the client should come back, and soon.
                 LOG.error("request failed: a storage service is unavailable", e);
-                return toResponse(ApiResponse.error(new Rejection(Rejection.Kind.UNAVAILABLE,
+                return toResponse(refusal.apply(new Rejection(Rejection.Kind.UNAVAILABLE,
                         DependencyFailure.SERVICE_UNAVAILABLE,
                         "the service is briefly unavailable; retry in a few seconds", null,
                         Duration.ofSeconds(RETRY_AFTER_SECONDS), Map.of())));
             }
             LOG.error("request failed", e);
-            return toResponse(internalError(context == null ? "n/a" : context.getAwsRequestId()));
+            String reference = context == null ? "n/a" : context.getAwsRequestId();
+            return toResponse(google ? googleInternalError(reference) : internalError(reference));
         } finally {
             StructuredLog.clearContext();
         }
@@ -67,6 +84,13 @@ public final class HttpEvents {
     static boolean dependencyUnavailable(Throwable e) {
         DependencyFailure failure = DependencyFailure.in(e);
         return failure != null && failure.isTransient();
+    }
+
+    /** {@link #internalError} in Google's shape. */
+    static ApiResponse googleInternalError(String reference) {
+        GoogleError error = GoogleErrorBody.builder(500, "internal error; retry later (reference " + reference + ")")
+                .build();
+        return ApiResponse.json(error.httpStatus(), error.body());
     }
 
     /** A 500 that gives nothing away but a reference to find the log lines by. */

@@ -80,8 +80,13 @@ public final class StatusRouter {
         this.clock = clock;
     }
 
+    /** True for the {@code /v1beta} routes, whose every error is in Google's shape. */
+    public static boolean isGoogleRoute(String path) {
+        return path != null && GOOGLE_ROUTE.matcher(path).matches();
+    }
+
     public ApiResponse route(ApiRequest request) {
-        if (request.path() != null && GOOGLE_ROUTE.matcher(request.path()).matches()) {
+        if (isGoogleRoute(request.path())) {
             try {
                 return routeGoogle(request);
             } catch (Rejection e) {

@@ -277,6 +277,31 @@ class StatusHandlerTest {
     }
 
     @Test
+    void googlesRoutesAnswerAnOutageAndABugInGooglesShapeToo() {
+        when(keys.findByHash(anyString())).thenThrow(new imagejobs.shared.errors.DependencyFailure(
+                imagejobs.shared.errors.DependencyFailure.Dependency.KEYS_TABLE, true,
+                new IllegalStateException("connection refused by 10.0.0.7")));
+        APIGatewayV2HTTPResponse outage = handle("status-google-model.json");
+        assertEquals(503, outage.getStatusCode(), outage.getBody());
+        JsonNode unavailable = Json.parse(outage.getBody()).path("error");
+        assertEquals(503, unavailable.path("code").asInt());
+        assertEquals("UNAVAILABLE", unavailable.path("status").asText());
+        assertEquals("SERVICE_UNAVAILABLE", unavailable.at("/details/0/reason").asText());
+        assertEquals("2", outage.getHeaders().get("retry-after"));
+        assertFalse(outage.getBody().contains("10.0.0.7"), outage.getBody());
+
+        org.mockito.Mockito.doThrow(new IllegalStateException("table keys-prod at 10.0.0.7")).when(keys)
+                .findByHash(anyString());
+        APIGatewayV2HTTPResponse bug = handle("status-google-model.json");
+        assertEquals(500, bug.getStatusCode(), bug.getBody());
+        JsonNode internal = Json.parse(bug.getBody()).path("error");
+        assertEquals(500, internal.path("code").asInt());
+        assertEquals("INTERNAL", internal.path("status").asText());
+        assertTrue(internal.path("message").asText().contains("7a9e3c1d-0000-4000-8000-000000000001"));
+        assertFalse(bug.getBody().contains("10.0.0.7") || bug.getBody().contains("keys-prod"), bug.getBody());
+    }
+
+    @Test
     void googlesModelListPagesWithoutATokenOnTheLastPage() {
         APIGatewayV2HTTPEvent list = EventLoader.loadApiGatewayHttpEvent(
                 EVENTS.resolve("status-google-model.json").toString());
