@@ -72,17 +72,18 @@ public final class SubmitHandler implements RequestHandler<APIGatewayV2HTTPEvent
 
     @Override
     public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
-        Duration remaining = context == null ? null : Duration.ofMillis(context.getRemainingTimeInMillis());
-        return HttpEvents.handle(event, context, request -> route(request, remaining));
+        return HttpEvents.handle(event, context, request -> route(request, context));
     }
 
-    private ApiResponse route(ApiRequest request, Duration remaining) {
+    private ApiResponse route(ApiRequest request, Context context) {
         String modelAction = request.pathParameter("modelAction").orElse(null);
         if (modelAction == null) {
             Submitted submitted = service.submit(command(request, null));
             if (wait == null) {
                 return accepted(submitted);
             }
+            // Read after the submit: its own time is no longer the wait's.
+            Duration remaining = context == null ? null : Duration.ofMillis(context.getRemainingTimeInMillis());
             return answer(submitted, wait.reply(submitted, request.header(PREFER).orElse(null), remaining));
         }
         int colon = modelAction.lastIndexOf(':');
