@@ -24,7 +24,8 @@ import imagejobs.shared.submit.SubmitWait;
 
 /**
  * {@code POST /v1/requests} and {@code POST /v1beta/models/{model}:generateContent}. API Gateway path variables
- * must be whole segments, so the second route arrives as {@code {modelAction}} = {@code "<model>:generateContent"}.
+ * must be whole segments, so the second route arrives as the variable {@code model} =
+ * {@code "<model>:generateContent"} (template route {@code POST /v1beta/models/{model}}).
  * {@code POST /v1/requests} honours {@code Prefer: wait=N} ({@link SubmitWait}): 200 with the finished job when the
  * worker finishes it within N seconds, else the usual 202; either way {@code Preference-Applied: wait=N}.
  */
@@ -76,7 +77,7 @@ public final class SubmitHandler implements RequestHandler<APIGatewayV2HTTPEvent
     }
 
     private ApiResponse route(ApiRequest request, Context context) {
-        String modelAction = request.pathParameter("modelAction").orElse(null);
+        String modelAction = request.pathParameter("model").orElse(null);
         if (modelAction == null) {
             Submitted submitted = service.submit(command(request, null));
             if (wait == null) {

@@ -181,14 +181,14 @@ class SubmitHandlerTest {
     @Test
     void streamingIsExplainedAndOtherMethodsAreNotFound() {
         APIGatewayV2HTTPEvent event = EventLoader.loadApiGatewayHttpEvent(GENERATE_CONTENT_EVENT);
-        event.setPathParameters(Map.of("modelAction", "gemini-2.5-flash-image:streamGenerateContent"));
+        event.setPathParameters(Map.of("model", "gemini-2.5-flash-image:streamGenerateContent"));
         APIGatewayV2HTTPResponse stream = handler.handleRequest(event, null);
         assertEquals(400, stream.getStatusCode());
         assertEquals("UNSUPPORTED_METHOD", body(stream).path("error").path("code").asText());
 
-        event.setPathParameters(Map.of("modelAction", "gemini-2.5-flash-image:countTokens"));
+        event.setPathParameters(Map.of("model", "gemini-2.5-flash-image:countTokens"));
         assertEquals(404, handler.handleRequest(event, null).getStatusCode());
-        event.setPathParameters(Map.of("modelAction", "gemini-2.5-flash-image"));
+        event.setPathParameters(Map.of("model", "gemini-2.5-flash-image"));
         assertEquals(404, handler.handleRequest(event, null).getStatusCode());
         verifyNoInteractions(jobs, queue);
     }

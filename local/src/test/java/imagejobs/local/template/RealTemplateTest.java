@@ -81,7 +81,7 @@ class RealTemplateTest {
     void httpRoutes() {
         FunctionDefinition.RouteThrottle stage = new FunctionDefinition.RouteThrottle(200, 400);
         assertEquals(List.of(new HttpRoute("SubmitRequest", "POST", "/v1/requests", stage),
-                        new HttpRoute("GenerateContent", "POST", "/v1beta/models/{modelAction}", stage)),
+                        new HttpRoute("GenerateContent", "POST", "/v1beta/models/{model}", stage)),
                 function("SubmitFunction").routes());
         assertEquals(List.of("GET /v1/requests/{request_id}", "GET /v1/requests",
                         "POST /v1/requests/{request_id}/cancel", "GET /v1/models", "GET /v1/models/{model}",

@@ -140,7 +140,7 @@ final class SubmitHarness {
         event.setBody(Base64.getEncoder().encodeToString(body));
         event.setIsBase64Encoded(true);
         if (!path.equals(REQUESTS)) {
-            event.setPathParameters(Map.of("modelAction", path.substring("/v1beta/models/".length())));
+            event.setPathParameters(Map.of("model", path.substring("/v1beta/models/".length())));
         }
         APIGatewayV2HTTPEvent.RequestContext context = new APIGatewayV2HTTPEvent.RequestContext();
         APIGatewayV2HTTPEvent.RequestContext.Http http = new APIGatewayV2HTTPEvent.RequestContext.Http();
