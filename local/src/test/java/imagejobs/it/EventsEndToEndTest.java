@@ -82,7 +82,9 @@ class EventsEndToEndTest {
             "status-cancel.json", 404,
             "models-list.json", 200,
             "models-get.json", 200,
-            "status-webhook-secret.json", 200);
+            "status-webhook-secret.json", 200,
+            "status-google-model.json", 200,
+            "status-google-models.json", 200);
 
     private final LocalStack stack = ServiceStack.get();
 
@@ -162,7 +164,12 @@ class EventsEndToEndTest {
             return;
         }
         ObjectNode event = (ObjectNode) json;
-        ((ObjectNode) event.path("headers")).put("authorization", "Bearer " + ServiceStack.TENANT_A.key());
+        ObjectNode headers = (ObjectNode) event.path("headers");
+        if (headers.has("x-goog-api-key")) {
+            headers.put("x-goog-api-key", ServiceStack.TENANT_A.key()); // one key: two different ones are a 401
+        } else {
+            headers.put("authorization", "Bearer " + ServiceStack.TENANT_A.key());
+        }
         InvocationResult result = invoke(functionFor(file), Json.write(event));
         assertFalse(result.functionError(), file + ": " + result.payload());
         JsonNode response = Json.parse(result.payload());
@@ -183,6 +190,9 @@ class EventsEndToEndTest {
                     body.path("id").asText(), body.toString());
             case "status-webhook-secret.json" -> assertTrue(body.path("key").asText().startsWith("whsec_"),
                     "the tenant's webhook secret, not printed here");
+            case "status-google-model.json" -> assertEquals("models/" + json.path("pathParameters").path("model")
+                    .asText(), body.path("name").asText(), body.toString());
+            case "status-google-models.json" -> assertTrue(body.path("models").size() >= 1, body.toString());
             default -> assertEquals("NOT_FOUND", body.path("error").path("code").asText(), body.toString());
         }
     }
@@ -234,6 +244,16 @@ class EventsEndToEndTest {
             case "models-get.json" -> {
                 assertEquals(200, status, context);
                 assertEquals(event.path("pathParameters").path("model").asText(), body.path("id").asText(), context);
+            }
+            case "status-google-model.json" -> {
+                assertEquals(200, status, context);
+                assertEquals("models/" + event.path("pathParameters").path("model").asText(),
+                        body.path("name").asText(), context);
+            }
+            case "status-google-models.json" -> {
+                assertEquals(200, status, context);
+                assertTrue(body.path("models").size() >= 1, context);
+                assertTrue(body.path("models").path(0).path("name").asText().startsWith("models/"), context);
             }
             case "status-webhook-secret.json" -> {
                 assertEquals(200, status, "the seeded tenant's webhook secret, made on this first call");

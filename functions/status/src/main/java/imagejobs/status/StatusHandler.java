@@ -43,6 +43,6 @@ public final class StatusHandler implements RequestHandler<APIGatewayV2HTTPEvent
 
     @Override
     public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
-        return HttpEvents.handle(event, context, router::route);
+        return HttpEvents.handle(event, context, router::route, StatusRouter::isGoogleRoute);
     }
 }

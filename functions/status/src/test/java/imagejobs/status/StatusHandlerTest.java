@@ -172,6 +172,7 @@ class StatusHandlerTest {
         JsonNode error = Json.parse(response.getBody()).path("error");
         assertEquals("NOT_CANCELLABLE", error.path("code").asText());
         assertEquals("processing", error.path("current_status").asText());
+        assertEquals("ABORTED", error.path("status").asText(), "Google's name for a 409, added to /v1 errors");
         verify(jobs, never()).cancel(anyString(), any());
     }
 
@@ -244,6 +245,79 @@ class StatusHandlerTest {
         assertEquals(500, response.getStatusCode());
         assertEquals("INTERNAL", Json.parse(response.getBody()).path("error").path("code").asText());
         assertFalse(response.getBody().contains("secret"), response.getBody());
+    }
+
+    @Test
+    void googlesModelRouteAnswersInGooglesShape() {
+        APIGatewayV2HTTPResponse response = handle("status-google-model.json");
+        assertEquals(200, response.getStatusCode(), response.getBody());
+        JsonNode model = Json.parse(response.getBody());
+        assertEquals("models/gemini-3-pro-image-preview", model.path("name").asText());
+        assertEquals(32768, model.path("outputTokenLimit").asInt());
+    }
+
+    @Test
+    void googlesModelsRouteRefusesInGooglesShape() {
+        APIGatewayV2HTTPEvent unknown = EventLoader.loadApiGatewayHttpEvent(
+                EVENTS.resolve("status-google-model.json").toString());
+        unknown.setRawPath("/v1beta/models/gemini-0-image");
+        unknown.setPathParameters(java.util.Map.of("model", "gemini-0-image"));
+        APIGatewayV2HTTPResponse notFound = handler.handleRequest(unknown, context);
+        assertEquals(404, notFound.getStatusCode());
+        JsonNode error = Json.parse(notFound.getBody()).path("error");
+        assertEquals(404, error.path("code").asInt());
+        assertEquals("NOT_FOUND", error.path("status").asText());
+
+        APIGatewayV2HTTPEvent keyless = EventLoader.loadApiGatewayHttpEvent(
+                EVENTS.resolve("status-google-model.json").toString());
+        keyless.setHeaders(java.util.Map.of("accept", "application/json"));
+        APIGatewayV2HTTPResponse unauthenticated = handler.handleRequest(keyless, context);
+        assertEquals(401, unauthenticated.getStatusCode());
+        assertEquals("UNAUTHENTICATED", Json.parse(unauthenticated.getBody()).path("error").path("status").asText());
+    }
+
+    @Test
+    void googlesRoutesAnswerAnOutageAndABugInGooglesShapeToo() {
+        when(keys.findByHash(anyString())).thenThrow(new imagejobs.shared.errors.DependencyFailure(
+                imagejobs.shared.errors.DependencyFailure.Dependency.KEYS_TABLE, true,
+                new IllegalStateException("connection refused by 10.0.0.7")));
+        APIGatewayV2HTTPResponse outage = handle("status-google-model.json");
+        assertEquals(503, outage.getStatusCode(), outage.getBody());
+        JsonNode unavailable = Json.parse(outage.getBody()).path("error");
+        assertEquals(503, unavailable.path("code").asInt());
+        assertEquals("UNAVAILABLE", unavailable.path("status").asText());
+        assertEquals("SERVICE_UNAVAILABLE", unavailable.at("/details/0/reason").asText());
+        assertEquals("2", outage.getHeaders().get("retry-after"));
+        assertFalse(outage.getBody().contains("10.0.0.7"), outage.getBody());
+
+        org.mockito.Mockito.doThrow(new IllegalStateException("table keys-prod at 10.0.0.7")).when(keys)
+                .findByHash(anyString());
+        APIGatewayV2HTTPResponse bug = handle("status-google-model.json");
+        assertEquals(500, bug.getStatusCode(), bug.getBody());
+        JsonNode internal = Json.parse(bug.getBody()).path("error");
+        assertEquals(500, internal.path("code").asInt());
+        assertEquals("INTERNAL", internal.path("status").asText());
+        assertTrue(internal.path("message").asText().contains("7a9e3c1d-0000-4000-8000-000000000001"));
+        assertFalse(bug.getBody().contains("10.0.0.7") || bug.getBody().contains("keys-prod"), bug.getBody());
+    }
+
+    @Test
+    void googlesModelListPagesWithoutATokenOnTheLastPage() {
+        APIGatewayV2HTTPEvent list = EventLoader.loadApiGatewayHttpEvent(
+                EVENTS.resolve("status-google-model.json").toString());
+        list.setRawPath("/v1beta/models");
+        list.setPathParameters(null);
+        list.setQueryStringParameters(java.util.Map.of("pageSize", "3", "key", KEY));
+        list.setHeaders(java.util.Map.of("accept", "application/json"));
+        JsonNode first = Json.parse(handler.handleRequest(list, context).getBody());
+        assertEquals(3, first.path("models").size(), first.toString());
+        String token = first.path("nextPageToken").asText();
+        assertFalse(token.isEmpty(), first.toString());
+
+        list.setQueryStringParameters(java.util.Map.of("pageSize", "3", "pageToken", token, "key", KEY));
+        JsonNode last = Json.parse(handler.handleRequest(list, context).getBody());
+        assertEquals(1, last.path("models").size(), last.toString());
+        assertFalse(last.has("nextPageToken"), last.toString());
     }
 
     private APIGatewayV2HTTPResponse handle(String file) {

@@ -1,8 +1,12 @@
 package imagejobs.submit;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.util.Map;
 import java.util.function.Supplier;
+
+import com.fasterxml.jackson.databind.JsonNode;
 
 import imagejobs.adapters.s3.S3ObjectStore;
 import imagejobs.lambda.Priming;
@@ -18,9 +22,11 @@ import imagejobs.adapters.dynamo.JobItemMapper;
 import imagejobs.shared.json.Json;
 import imagejobs.adapters.sqs.SqsJobQueue;
 import imagejobs.shared.status.JobView;
+import imagejobs.shared.storage.ObjectStore;
 import imagejobs.shared.submit.InputSpiller;
 import imagejobs.shared.submit.JobIntake;
 import imagejobs.shared.submit.SubmitService;
+import imagejobs.shared.submit.SubmitWait;
 import imagejobs.shared.validation.ImageReferences;
 import imagejobs.shared.validation.RequestValidator;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -28,6 +34,7 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.Put;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
@@ -68,7 +75,11 @@ final class SubmitWiring {
                 .overrideConfiguration(DryRun::request)));
     }
 
-    static SubmitService service(Environment env, Priming priming) {
+    /** The submit and, for {@code Prefer: wait}, what watches its job. */
+    record Wired(SubmitService service, SubmitWait submitWait) {
+    }
+
+    static Wired wire(Environment env, Priming priming) {
         priming.preloadClasses(SubmitWiring.class.getClassLoader());
         Settings settings = new Settings(env);
         AwsClientConfig aws = priming.clientConfig(env);
@@ -84,22 +95,43 @@ final class SubmitWiring {
                     DryRun.call(client, () -> client.sendMessage(r -> r.queueUrl(queueUrl + PRIMING_SUFFIX)
                             .messageBody("{}").overrideConfiguration(DryRun::request)));
                 });
-        // S3 only for inputs too large for the job item (spilled under inputs/): waited for on first use only.
+        // S3 for inputs too large for the job item (spilled under inputs/), and for a spilled next_turn_contents read
+        // back when Prefer: wait answers a finished job: waited for on first use only.
         Supplier<S3Client> s3 = priming.s3(aws, settings, null, "inputs/");
         String bucket = settings.imagesBucket();
         boolean loopback = settings.allowLoopbackReferences();
         Supplier<RequestValidator> validator = priming.build("validation",
                 () -> new RequestValidator(ModelCatalog.load(), new ImageReferences(bucket, loopback)),
                 v -> Json.write(v.validateRequestQueue(Json.parse(PRIMING_BODY), "priming").gemini()));
+        // Prefer: wait answers a finished job as GET /v1/requests/{id} does: presigned URLs for outputs/, and a
+        // next_turn_contents spilled under conversations/ read back. The presigner is waited for on first use only.
+        Supplier<S3Presigner> presigner = priming.s3Presigner(aws, settings, "outputs/", settings.presignTtl());
         Clock clock = Clock.systemUTC();
-        JobIntake intake = new JobIntake(new InputSpiller(new S3ObjectStore(s3, () -> null, bucket)),
-                new DynamoJobStore(dynamo.get(), jobsTable), new SqsJobQueue(sqs.get(), queueUrl), settings, clock);
-        return new SubmitService(
+        ObjectStore store = new S3ObjectStore(s3, presigner, bucket);
+        DynamoJobStore jobs = new DynamoJobStore(dynamo.get(), jobsTable);
+        JobIntake intake = new JobIntake(new InputSpiller(store), jobs, new SqsJobQueue(sqs.get(), queueUrl),
+                settings, clock);
+        SubmitService service = new SubmitService(
                 new Authenticator(new DynamoKeyStore(dynamo.get(), keysTable)),
                 validator.get(),
                 intake,
                 new JobView(bucket, null, null),
                 settings,
                 clock);
+        JobView finished = new JobView(bucket, key -> store.presignGet(key, settings.presignTtl()),
+                key -> conversation(store, key));
+        return new Wired(service, new SubmitWait(jobs, finished, settings.apiSyncWaitSeconds(), clock,
+                pause -> Thread.sleep(pause.toMillis())));
+    }
+
+    /** A next_turn_contents spilled to S3, or null when the object is gone (lifecycle rules ran first). */
+    private static JsonNode conversation(ObjectStore store, String key) {
+        return store.get(key).map(o -> {
+            try {
+                return Json.MAPPER.readTree(o.bytes());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }).orElse(null);
     }
 }

@@ -17,8 +17,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -32,6 +34,7 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.amazonaws.services.lambda.runtime.tests.EventLoader;
 import com.amazonaws.services.lambda.runtime.tests.annotations.Event;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import imagejobs.shared.auth.ApiKey;
 import imagejobs.shared.auth.Authenticator;
@@ -47,10 +50,13 @@ import imagejobs.shared.json.Json;
 import imagejobs.shared.queue.JobQueue;
 import imagejobs.shared.status.JobView;
 import imagejobs.shared.storage.ObjectStore;
+import imagejobs.shared.storage.PresignedUrl;
 import imagejobs.shared.submit.InputSpiller;
 import imagejobs.shared.submit.SubmitService;
+import imagejobs.shared.submit.SubmitWait;
 import imagejobs.shared.validation.ImageReferences;
 import imagejobs.shared.validation.RequestValidator;
+import imagejobs.testing.MutableClock;
 
 /**
  * The submit handler on the sample events of {@code events/} (the files {@code sam local invoke} and the local stack
@@ -175,14 +181,14 @@ class SubmitHandlerTest {
     @Test
     void streamingIsExplainedAndOtherMethodsAreNotFound() {
         APIGatewayV2HTTPEvent event = EventLoader.loadApiGatewayHttpEvent(GENERATE_CONTENT_EVENT);
-        event.setPathParameters(Map.of("modelAction", "gemini-2.5-flash-image:streamGenerateContent"));
+        event.setPathParameters(Map.of("model", "gemini-2.5-flash-image:streamGenerateContent"));
         APIGatewayV2HTTPResponse stream = handler.handleRequest(event, null);
         assertEquals(400, stream.getStatusCode());
         assertEquals("UNSUPPORTED_METHOD", body(stream).path("error").path("code").asText());
 
-        event.setPathParameters(Map.of("modelAction", "gemini-2.5-flash-image:countTokens"));
+        event.setPathParameters(Map.of("model", "gemini-2.5-flash-image:countTokens"));
         assertEquals(404, handler.handleRequest(event, null).getStatusCode());
-        event.setPathParameters(Map.of("modelAction", "gemini-2.5-flash-image"));
+        event.setPathParameters(Map.of("model", "gemini-2.5-flash-image"));
         assertEquals(404, handler.handleRequest(event, null).getStatusCode());
         verifyNoInteractions(jobs, queue);
     }
@@ -196,5 +202,88 @@ class SubmitHandlerTest {
         assertEquals("INTERNAL", body(response).path("error").path("code").asText());
         assertFalse(response.getBody().contains("secret"));
         assertTrue(response.getBody().contains("retry later"));
+    }
+
+    /** The handler with Prefer: wait honoured; the worker's progress is what {@code jobs.get} answers. */
+    private SubmitHandler waitingHandler(MutableClock clock, List<java.time.Duration> pauses) {
+        SubmitService service = new SubmitService(new Authenticator(keys),
+                new RequestValidator(ModelCatalog.load(), new ImageReferences(store.bucket())), new InputSpiller(store),
+                jobs, queue, new JobView(store.bucket(), null, null), new Settings(new Environment(Map.of())), clock);
+        JobView finished = new JobView(store.bucket(), key -> new PresignedUrl("https://signed.example/" + key,
+                clock.instant().plusSeconds(3600)), null);
+        return new SubmitHandler(service, new SubmitWait(jobs, finished, 25, clock, pause -> {
+            pauses.add(pause);
+            clock.advance(pause);
+        }));
+    }
+
+    private static APIGatewayV2HTTPEvent withPrefer(String event, String prefer) {
+        APIGatewayV2HTTPEvent e = EventLoader.loadApiGatewayHttpEvent(event);
+        Map<String, String> headers = new HashMap<>(e.getHeaders());
+        headers.put("Prefer", prefer);
+        e.setHeaders(headers);
+        return e;
+    }
+
+    @Test
+    void preferWaitAnswersTheFinishedJobWith200() {
+        MutableClock clock = new MutableClock(Instant.parse("2026-03-02T10:15:30.250Z"));
+        List<java.time.Duration> pauses = new ArrayList<>();
+        ObjectNode outcome = Json.object();
+        outcome.putArray("images").addObject().put("key", "outputs/tenant-local/x/0.png").put("mime_type", "image/png");
+        when(jobs.get(anyString())).thenAnswer(call -> {
+            Job job = Job.queued(call.getArgument(0), "tenant-local", "gemini-2.5-flash-image", Job.SOURCE_API, null,
+                    "{}", null, "h", clock.instant(), clock.instant().plusSeconds(86400));
+            return Optional.of(pauses.size() < 3 ? job.withStatus(JobStatus.PROCESSING)
+                    : new Job(job.requestId(), job.tenant(), job.model(), JobStatus.SUCCESS, job.source(), null,
+                            job.createdAt(), job.createdAt(), job.createdAt(), clock.instant(), 1, null, null,
+                            job.request(), null, job.requestHash(), outcome, null, null, job.expiresAt()));
+        });
+
+        APIGatewayV2HTTPResponse response = waitingHandler(clock, pauses)
+                .handleRequest(withPrefer(REQUEST_QUEUE_EVENT, "wait=10"), null);
+
+        assertEquals(200, response.getStatusCode(), response.getBody());
+        assertEquals("wait=10", response.getHeaders().get("preference-applied"));
+        JsonNode job = body(response);
+        assertEquals("success", job.path("status").asText());
+        assertEquals("https://signed.example/outputs/tenant-local/x/0.png", job.at("/outcome/images/0/url").asText());
+        assertEquals("/v1/requests/" + job.path("request_id").asText(), response.getHeaders().get("location"));
+        assertEquals(3, pauses.size());
+    }
+
+    @Test
+    void preferWaitPastTheJobIsTheUsual202SayingTheWaitApplied() {
+        MutableClock clock = new MutableClock(Instant.parse("2026-03-02T10:15:30.250Z"));
+        List<java.time.Duration> pauses = new ArrayList<>();
+        when(jobs.get(anyString())).thenAnswer(call -> Optional.of(Job.queued(call.getArgument(0), "tenant-local",
+                "gemini-2.5-flash-image", Job.SOURCE_API, null, "{}", null, "h", clock.instant(),
+                clock.instant().plusSeconds(86400))));
+        Instant start = clock.instant();
+
+        APIGatewayV2HTTPResponse response = waitingHandler(clock, pauses)
+                .handleRequest(withPrefer(REQUEST_QUEUE_EVENT, "wait=60"), null);
+
+        assertEquals(202, response.getStatusCode(), response.getBody());
+        assertEquals("wait=25", response.getHeaders().get("preference-applied"), "cut to API_SYNC_WAIT_SECONDS");
+        assertEquals("queued", body(response).path("status").asText());
+        assertEquals(start.plusSeconds(25), clock.instant());
+    }
+
+    @Test
+    void preferIsIgnoredWhenItAsksNoUsableWaitAndOnTheGeminiRoute() {
+        MutableClock clock = new MutableClock(Instant.parse("2026-03-02T10:15:30.250Z"));
+        List<java.time.Duration> pauses = new ArrayList<>();
+        SubmitHandler waiting = waitingHandler(clock, pauses);
+
+        APIGatewayV2HTTPResponse bad = waiting.handleRequest(withPrefer(REQUEST_QUEUE_EVENT, "wait=soon"), null);
+        assertEquals(202, bad.getStatusCode(), bad.getBody());
+        assertFalse(bad.getHeaders().containsKey("preference-applied"));
+
+        APIGatewayV2HTTPResponse google = waiting.handleRequest(withPrefer(GENERATE_CONTENT_EVENT, "wait=5"), null);
+        assertEquals(202, google.getStatusCode(), google.getBody());
+        assertFalse(google.getHeaders().containsKey("preference-applied"));
+        assertTrue(pauses.isEmpty());
+        verify(jobs, never()).get(anyString());
     }
 }

@@ -47,9 +47,9 @@ final class GeminiError extends RuntimeException {
     }
 
     /** Google's error for an unknown model, which callers see as an upstream 404. */
-    static GeminiError modelNotFound(String model) {
+    static GeminiError modelNotFound(String apiVersion, String model) {
         return new GeminiError(404, "NOT_FOUND", "models/" + model
-                + " is not found for API version v1beta, or is not supported for generateContent."
+                + " is not found for API version " + apiVersion + ", or is not supported for generateContent."
                 + " Call ListModels to see the list of available models and their supported methods.");
     }
 

@@ -20,7 +20,7 @@ import com.sun.net.httpserver.HttpServer;
 import imagejobs.shared.catalog.ModelCatalog;
 
 /**
- * A local stand-in for Google's Gemini API ({@code POST /v1beta/models/{model}:generateContent}) for the local
+ * A local stand-in for Google's Gemini API ({@code POST /v1beta/models/{model}:generateContent}, also under {@code /v1}) for the local
  * stack and the integration tests, where the real Gemini is unreachable. It checks requests as Gemini does,
  * answers with real PNG/JPEG images of the catalog's exact sizes, issues and verifies thought signatures, and
  * injects faults on request ({@code [sim:status=429]} and friends in the prompt; see {@link FaultDirectives}).
@@ -153,7 +153,7 @@ public final class GeminiSimulator implements AutoCloseable {
         GeminiSimulator sim = start(GeminiSimulatorConfig.standalone(args, System.getenv()));
         Runtime.getRuntime().addShutdownHook(new Thread(sim::close, "gemini-sim-shutdown"));
         System.out.println("Gemini simulator listening on " + sim.baseUrl()
-                + " (POST /v1beta/models/{model}:generateContent, GET /__sim/requests, GET /__sim/stats,"
+                + " (POST /v1beta|/v1/models/{model}:generateContent, GET /__sim/requests, GET /__sim/stats,"
                 + " GET /__sim/health)");
         // HttpServer's dispatcher thread is not a daemon: it keeps this JVM running until it is stopped.
     }

@@ -24,12 +24,13 @@ import imagejobs.shared.catalog.ModelSpec;
 import imagejobs.shared.json.Json;
 
 /**
- * {@code POST /v1beta/models/{model}:generateContent}: logs the request, then answers in Gemini's order
+ * {@code POST /v1beta/models/{model}:generateContent} (and the same under {@code /v1}): logs the request, then answers in Gemini's order
  * (API key, model, quota, body), then applies the prompt's fault directives and answers. A call admitted by the
  * quota counts as in flight until its answer is written or its connection dropped.
  */
 final class GenerateContentEndpoint implements HttpHandler {
-    private static final Pattern PATH = Pattern.compile("/v1beta/models/([^/:]+):([A-Za-z]+)");
+    // Google serves the same models under both API versions; SDKs pick either (HttpOptions.apiVersion).
+    private static final Pattern PATH = Pattern.compile("/(v1beta|v1)/models/([^/:]+):([A-Za-z]+)");
     /**
      * The quota admission of each call in flight, by exchange. Not an exchange attribute: the JDK's HttpServer keeps
      * those in the context, shared by every exchange (checked on JDK 17: a second request sees the first one's), so
@@ -96,11 +97,11 @@ final class GenerateContentEndpoint implements HttpHandler {
             throw new GeminiError(404, "NOT_FOUND", "Method not found.");
         }
         apiKeys.check(exchange.getRequestHeaders(), query);
-        ModelSpec model = byUpstreamId.get(route.group(1));
+        ModelSpec model = byUpstreamId.get(route.group(2));
         if (model == null) {
-            throw GeminiError.modelNotFound(route.group(1));
+            throw GeminiError.modelNotFound(route.group(1), route.group(2));
         }
-        if (!route.group(2).equals("generateContent") || !exchange.getRequestMethod().equals("POST")) {
+        if (!route.group(3).equals("generateContent") || !exchange.getRequestMethod().equals("POST")) {
             throw new GeminiError(404, "NOT_FOUND", "Method not found.");
         }
         // Gemini's quota is checked before the body is: a call over quota is refused whatever it asks.

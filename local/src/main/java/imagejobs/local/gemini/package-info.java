@@ -1,5 +1,5 @@
 /**
- * The Gemini simulator: {@code POST /v1beta/models/{model}:generateContent} on 127.0.0.1, answering as Google's
+ * The Gemini simulator: {@code POST /v1beta/models/{model}:generateContent} (or {@code /v1/...}) on 127.0.0.1, answering as Google's
  * Gemini API does, for the local stack and the integration tests. Start it with
  * {@link imagejobs.local.gemini.GeminiSimulator#start(GeminiSimulatorConfig)} or run
  * {@code GeminiSimulator.main} (port from the first argument, {@code IMAGEJOBS_GEMINI_SIM_PORT}, else 8090).

@@ -277,7 +277,6 @@ class GoogleSdkEndToEndTest {
     }
 
     @Test
-    @Disabled("phase B: models in Google's shape")
     void modelsListAndGetShowTheCatalog() {
         try (Client client = client(ServiceStack.TENANT_A)) {
             List<String> names = new ArrayList<>();

@@ -126,7 +126,7 @@ class AuthIsolationReliabilityTest {
         credentials.put("empty bearer", Map.of("authorization", "Bearer "));
         credentials.put("basic auth", Map.of("authorization", "Basic " + java.util.Base64.getEncoder()
                 .encodeToString(("relAuthA:" + ReliabilityStack.AUTH_A.key()).getBytes())));
-        credentials.put("key in the query string only", Map.of());
+        credentials.put("wrong key in the query string", Map.of());
         credentials.put("disabled key", Map.of("authorization", "Bearer " + ReliabilityStack.AUTH_A_DISABLED.key()));
         credentials.put("disabled x-api-key", Map.of("x-api-key", ReliabilityStack.AUTH_A_DISABLED.key()));
         ApiClient anonymous = rs.api(null);
@@ -135,8 +135,8 @@ class AuthIsolationReliabilityTest {
             for (Map.Entry<String, Map<String, String>> c : credentials.entrySet()) {
                 Map<String, String> headers = new LinkedHashMap<>(c.getValue());
                 headers.put("content-type", "application/json");
-                String path = c.getKey().equals("key in the query string only")
-                        ? r[1] + (r[1].contains("?") ? "&" : "?") + "key=" + ReliabilityStack.AUTH_A.key() : r[1];
+                String path = c.getKey().equals("wrong key in the query string")
+                        ? r[1] + (r[1].contains("?") ? "&" : "?") + "key=" + WRONG_KEY : r[1];
                 ApiClient.Response response = anonymous.send(r[0], path, headers,
                         r[2] == null ? null : r[2].getBytes());
                 boolean disabled = c.getKey().startsWith("disabled");
@@ -156,11 +156,19 @@ class AuthIsolationReliabilityTest {
         if (listB.body().contains(idA)) {
             wrong.add("B's listing shows A's job");
         }
-        expect("other tenant: A's job with B's key in x-api-key beside A's Bearer", 200,
-                a.send("GET", "/v1/requests/" + idA, Map.of("x-api-key", ReliabilityStack.AUTH_B.key()), null), null);
-        expect("other tenant: A's job with A's key in x-api-key beside B's Bearer", 404,
+        // Two different keys in one request are refused whichever comes first (no "first one wins").
+        expect("other tenant: A's job with B's key in x-api-key beside A's Bearer", 401,
+                a.send("GET", "/v1/requests/" + idA, Map.of("x-api-key", ReliabilityStack.AUTH_B.key()), null),
+                "UNAUTHENTICATED");
+        expect("other tenant: A's job with A's key in x-api-key beside B's Bearer", 401,
                 b.send("GET", "/v1/requests/" + idA, Map.of("x-api-key", ReliabilityStack.AUTH_A.key()), null),
-                "NOT_FOUND");
+                "UNAUTHENTICATED");
+        expect("other tenant: A's job with A's key as ?key= beside B's Bearer", 401,
+                b.send("GET", "/v1/requests/" + idA + "?key=" + ReliabilityStack.AUTH_A.key(), Map.of(), null),
+                "UNAUTHENTICATED");
+        expect("A's job with A's key as ?key= only", 200,
+                anonymous.send("GET", "/v1/requests/" + idA + "?key=" + ReliabilityStack.AUTH_A.key(), Map.of(), null),
+                null);
         String unknownId = RequestIds.newId(System.currentTimeMillis());
         ApiClient.Response missing = b.get("/v1/requests/" + unknownId);
         ApiClient.Response foreign = b.get("/v1/requests/" + idA);

@@ -107,6 +107,26 @@ class GoogleGenAiSdkCompatibilityTest {
     }
 
     @Test
+    void sdkCallsTheSimulatorOnV1() {
+        try (Client v1 = Client.builder().apiKey(KEY).httpOptions(HttpOptions.builder()
+                .baseUrl(sim.baseUrl())
+                .apiVersion("v1")
+                .retryOptions(HttpRetryOptions.builder().attempts(1))
+                .build()).build()) {
+            GenerateContentResponse response = v1.models.generateContent("gemini-2.5-flash-image", "a cat", null);
+
+            assertTrue(SimHttp.isPng(imagePart(response.parts()).inlineData().orElseThrow().data().orElseThrow()));
+            JsonNode sent = sim.requests().get(sim.requests().size() - 1);
+            assertEquals("/v1/models/gemini-2.5-flash-image:generateContent", sent.path("path").asText());
+
+            ClientException unknown = assertThrows(ClientException.class,
+                    () -> v1.models.generateContent("no-such-model", "a cat", null));
+            assertEquals(404, unknown.code());
+            assertTrue(unknown.getMessage().contains("API version v1,"), unknown.getMessage());
+        }
+    }
+
+    @Test
     void sdkRoundTripsThoughtSignaturesForAnEdit() {
         String model = "gemini-3.1-flash-image-preview";
         Content ask = Content.builder().role("user").parts(Part.fromText("a lighthouse")).build();

@@ -15,6 +15,7 @@ import imagejobs.local.TestPaths;
 import imagejobs.local.template.FunctionDefinition.HttpRoute;
 import imagejobs.local.template.FunctionDefinition.S3EventSource;
 import imagejobs.local.template.FunctionDefinition.SqsEventSource;
+import imagejobs.shared.config.Settings;
 
 /** The repository's template.yaml, read and resolved the way the local stack reads it. */
 class RealTemplateTest {
@@ -41,6 +42,8 @@ class RealTemplateTest {
         assertEquals("imagejobs.submit.SubmitHandler::handleRequest", submit.handler());
         assertEquals(TestPaths.root().resolve("functions/submit/target/submit.jar"), submit.codeUri());
         assertEquals(30, submit.timeoutSeconds());
+        assertTrue(submit.timeoutSeconds() > Settings.MAX_API_SYNC_WAIT_SECONDS,
+                "the submit outlasts the longest Prefer: wait");
         assertEquals(1024, submit.memoryMb());
         FunctionDefinition worker = function("WorkerFunction");
         assertEquals(300, worker.timeoutSeconds());
@@ -62,7 +65,9 @@ class RealTemplateTest {
         assertEquals("1200", status.get("READ_RATE_PER_MINUTE"));
         assertEquals("CursorSigningSecret", status.get("CURSOR_SECRET_ID"), "a Ref of a resource the local stack"
                 + " does not create resolves to its logical id (FunctionEnvironment drops *_SECRET_ID)");
-        assertFalse(function("SubmitFunction").environment().containsKey("PRESIGN_TTL_SECONDS"));
+        Map<String, String> submit = function("SubmitFunction").environment();
+        assertEquals("3600", submit.get("PRESIGN_TTL_SECONDS"), "Prefer: wait answers presigned URLs");
+        assertEquals("25", submit.get("API_SYNC_WAIT_SECONDS"));
 
         Map<String, String> worker = function("WorkerFunction").environment();
         assertEquals("https://generativelanguage.googleapis.com", worker.get("GEMINI_BASE_URL"));
@@ -76,11 +81,11 @@ class RealTemplateTest {
     void httpRoutes() {
         FunctionDefinition.RouteThrottle stage = new FunctionDefinition.RouteThrottle(200, 400);
         assertEquals(List.of(new HttpRoute("SubmitRequest", "POST", "/v1/requests", stage),
-                        new HttpRoute("GenerateContent", "POST", "/v1beta/models/{modelAction}", stage)),
+                        new HttpRoute("GenerateContent", "POST", "/v1beta/models/{model}", stage)),
                 function("SubmitFunction").routes());
         assertEquals(List.of("GET /v1/requests/{request_id}", "GET /v1/requests",
                         "POST /v1/requests/{request_id}/cancel", "GET /v1/models", "GET /v1/models/{model}",
-                        "GET /v1/webhooks/default/secret"),
+                        "GET /v1/webhooks/default/secret", "GET /v1beta/models", "GET /v1beta/models/{model}"),
                 function("StatusFunction").routes().stream().map(r -> r.method() + " " + r.path()).toList());
         assertTrue(function("WorkerFunction").routes().isEmpty());
     }

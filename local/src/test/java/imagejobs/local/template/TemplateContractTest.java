@@ -61,11 +61,15 @@ class TemplateContractTest {
             "org/testcontainers/", "com/almworks/sqlite4java/");
     private static final Set<String> HTTP_METHODS = Set.of("get", "put", "post", "delete", "patch", "head", "options",
             "trace");
-    /** Template path variable → the public form openapi.yaml documents (API Gateway variables are whole segments). */
-    private static final Map<String, String> PUBLIC_SEGMENTS = Map.of("{modelAction}", "{model}:generateContent");
+    /**
+     * Template route → the public form openapi.yaml documents (API Gateway variables are whole segments, so the
+     * {@code {model}} of this POST carries {@code <model>:generateContent}).
+     */
+    private static final Map<String, String> PUBLIC_ROUTES = Map.of("POST /v1beta/models/{model}",
+            "POST /v1beta/models/{model}:generateContent");
     /** Values for path variables when a route is turned into a concrete request path. */
     private static final Map<String, String> SAMPLE_VALUES = Map.of("request_id", "01M845FN4JPK0DK5JMRA5AC1AB",
-            "model", "gemini-2.5-flash-image", "modelAction", "gemini-2.5-flash-image:generateContent");
+            "model", "gemini-2.5-flash-image");
     private static final Pattern PATH_VARIABLE = Pattern.compile("\\{([A-Za-z0-9_]+)\\+?}");
 
     private static StackTemplate template;
@@ -172,7 +176,7 @@ class TemplateContractTest {
         Set<String> templateRoutes = new TreeSet<>();
         for (FunctionDefinition f : stack.functions()) {
             for (HttpRoute r : f.routes()) {
-                templateRoutes.add(r.method().toUpperCase(Locale.ROOT) + " " + publicForm(r.path()));
+                templateRoutes.add(publicForm(r.method().toUpperCase(Locale.ROOT) + " " + r.path()));
             }
         }
         Set<String> documented = new TreeSet<>(documentedRoutes().keySet());
@@ -190,9 +194,9 @@ class TemplateContractTest {
         Object item = map(openApi().get("paths")).get("/v1beta/models/{model}:generateContent");
         assertNotNull(item, "openapi.yaml documents POST /v1beta/models/{model}:generateContent");
         Map<String, Object> path = map(item);
-        assertEquals("POST /v1beta/models/{modelAction}", path.get("x-template-route"));
+        assertEquals("POST /v1beta/models/{model}", path.get("x-template-route"));
         assertTrue(stack.functions().stream().flatMap(f -> f.routes().stream())
-                .anyMatch(r -> r.path().equals("/v1beta/models/{modelAction}") && r.method().equals("POST")));
+                .anyMatch(r -> r.path().equals("/v1beta/models/{model}") && r.method().equals("POST")));
     }
 
     @Test
@@ -213,7 +217,7 @@ class TemplateContractTest {
             String concrete = concrete(route.substring(route.indexOf(' ') + 1));
             RouteTable.RouteMatch match = table.match(method, concrete).orElseThrow(() ->
                     new AssertionError("the local router does not serve the documented " + method + " " + concrete));
-            assertEquals(publicForm(match.route().path()), route.substring(route.indexOf(' ') + 1),
+            assertEquals(publicForm(method + " " + match.route().path()), route,
                     "documented " + route + " is served by " + match.route().routeKey());
         });
     }
@@ -266,12 +270,9 @@ class TemplateContractTest {
         return names;
     }
 
-    static String publicForm(String templatePath) {
-        String path = templatePath;
-        for (Map.Entry<String, String> e : PUBLIC_SEGMENTS.entrySet()) {
-            path = path.replace(e.getKey(), e.getValue());
-        }
-        return path;
+    /** "METHOD /path" of a template route as openapi.yaml documents it. */
+    static String publicForm(String templateRoute) {
+        return PUBLIC_ROUTES.getOrDefault(templateRoute, templateRoute);
     }
 
     static String concrete(String path) {

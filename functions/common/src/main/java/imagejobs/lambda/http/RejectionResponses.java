@@ -5,6 +5,7 @@ import java.util.Map;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import imagejobs.shared.errors.Rejection;
+import imagejobs.shared.google.GoogleStatus;
 import imagejobs.shared.json.Json;
 
 /**
@@ -36,7 +37,13 @@ public final class RejectionResponses {
         if (e.field() != null) {
             error.put("field", e.field());
         }
-        e.details().forEach(error::put);
+        // Google's status name as well, so clients written for Gemini (the Java SDK 2.x reads /v1) see one; additive.
+        error.put("status", GoogleStatus.forHttpStatus(status(e.kind())).name());
+        e.details().forEach((k, v) -> {
+            if (!k.equals("status")) {
+                error.put(k, v);
+            }
+        });
         ObjectNode root = Json.object();
         root.set("error", error);
         return root;

@@ -81,6 +81,20 @@ class StatusRouterTest {
     }
 
     @Test
+    void theV1ModelRoutesAlsoAnswerGooglesModelFieldsForTheJava2Sdk() {
+        com.fasterxml.jackson.databind.JsonNode one = body(call("GET", "/v1/models/gemini-3-pro-image-preview",
+                Map.of("model", "gemini-3-pro-image-preview"), Map.of()));
+        assertEquals("gemini-3-pro-image-preview", one.path("id").asText());
+        assertEquals("models/gemini-3-pro-image-preview", one.path("name").asText());
+        assertEquals("Gemini 3 Pro Image Preview", one.path("displayName").asText());
+        com.fasterxml.jackson.databind.JsonNode list = body(call("GET", "/v1/models", Map.of(),
+                Map.of("pageSize", "50")));
+        assertEquals(4, list.path("models").size());
+        assertEquals(list.path("data"), list.path("models"));
+        assertTrue(list.path("nextPageToken").isMissingNode());
+    }
+
+    @Test
     void worksWithoutPathParametersAndUnderAStagePrefix() {
         assertEquals(job.requestId(), body(call("GET", "/prod/v1/requests/" + job.requestId(), Map.of(), Map.of()))
                 .path("request_id").asText());

@@ -6,13 +6,18 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** Who may submit: API keys in Authorization Bearer, x-api-key or x-goog-api-key, looked up by hash. */
+import imagejobs.shared.log.StructuredLog;
+
+/** Who may submit: API keys in Authorization Bearer, x-api-key, x-goog-api-key or ?key=, looked up by hash. */
 class AuthenticationTest {
     private static final String BODY = "{\"model\":\"gemini-2.5-flash-image\",\"payload\":{\"prompt\":\"a fox\"}}";
     private final SubmitHarness harness = new SubmitHarness();
@@ -98,5 +103,49 @@ class AuthenticationTest {
                 "{\"contents\":[{\"parts\":[{\"text\":\"a fox\"}]}]}");
         assertEquals(401, answer.status());
         harness.assertNothingPersisted("native route without a key");
+    }
+
+    @Test
+    void aKeyInTheQueryFindsTheTenantAndIsNeverLogged() {
+        ByteArrayOutputStream logged = new ByteArrayOutputStream();
+        StructuredLog.redirect(new PrintStream(logged, true, StandardCharsets.UTF_8));
+        SubmitHarness.Answer answer;
+        try {
+            answer = harness.call(REQUESTS, "alt=json&key=" + SubmitHarness.KEY,
+                    Map.of("content-type", "application/json"), BODY.getBytes(StandardCharsets.UTF_8));
+        } finally {
+            StructuredLog.redirect(System.out);
+        }
+        assertEquals(202, answer.status(), answer::toString);
+        assertEquals(SubmitHarness.TENANT, harness.jobs.get(answer.requestId()).orElseThrow().tenant());
+        String log = logged.toString(StandardCharsets.UTF_8);
+        assertFalse(log.isEmpty(), "the submit logs (and its metrics) were captured");
+        assertFalse(log.contains(SubmitHarness.KEY), log);
+    }
+
+    @Test
+    void theSameKeyInTwoPlacesIsAccepted() {
+        Map<String, String> headers = new java.util.HashMap<>(SubmitHarness.auth(SubmitHarness.KEY));
+        headers.put("x-goog-api-key", SubmitHarness.KEY);
+        SubmitHarness.Answer answer = harness.call(REQUESTS, "key=" + SubmitHarness.KEY, headers,
+                BODY.getBytes(StandardCharsets.UTF_8));
+        assertEquals(202, answer.status(), answer::toString);
+    }
+
+    @Test
+    void differentKeysAre401() {
+        SubmitHarness.Answer answer = harness.call(REQUESTS, "key=" + SubmitHarness.OTHER_KEY,
+                Map.of("x-goog-api-key", SubmitHarness.KEY), BODY.getBytes(StandardCharsets.UTF_8));
+        assertEquals(401, answer.status(), answer::toString);
+        assertTrue(answer.message().contains("more than one API key"), answer.message());
+        assertFalse(answer.message().contains(SubmitHarness.KEY), answer.message());
+        harness.assertNothingPersisted("two different keys");
+    }
+
+    @Test
+    void aClientCannotSetTheInternalQueryKeyHeader() {
+        SubmitHarness.Answer answer = post(Map.of(imagejobs.shared.auth.Credentials.QUERY_KEY_HEADER,
+                SubmitHarness.KEY), BODY);
+        assertEquals(401, answer.status(), answer::toString);
     }
 }

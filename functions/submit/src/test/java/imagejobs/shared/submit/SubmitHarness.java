@@ -118,15 +118,29 @@ final class SubmitHarness {
 
     /** Through the submit function's own handler, as API Gateway invokes it: the generateContent path carries the model. */
     Answer call(String path, Map<String, String> headers, byte[] body) {
+        return call(path, null, headers, body);
+    }
+
+    /** With a query string, as API Gateway delivers it: raw and parsed. */
+    Answer call(String path, String rawQuery, Map<String, String> headers, byte[] body) {
         Map<String, String> lower = new LinkedHashMap<>();
         headers.forEach((k, v) -> lower.put(k.toLowerCase(java.util.Locale.ROOT), v));
         APIGatewayV2HTTPEvent event = new APIGatewayV2HTTPEvent();
         event.setRawPath(path);
         event.setHeaders(lower);
+        if (rawQuery != null) {
+            event.setRawQueryString(rawQuery);
+            Map<String, String> parameters = new LinkedHashMap<>();
+            for (String pair : rawQuery.split("&")) {
+                String[] nameValue = pair.split("=", 2);
+                parameters.put(nameValue[0], nameValue.length > 1 ? nameValue[1] : "");
+            }
+            event.setQueryStringParameters(parameters);
+        }
         event.setBody(Base64.getEncoder().encodeToString(body));
         event.setIsBase64Encoded(true);
         if (!path.equals(REQUESTS)) {
-            event.setPathParameters(Map.of("modelAction", path.substring("/v1beta/models/".length())));
+            event.setPathParameters(Map.of("model", path.substring("/v1beta/models/".length())));
         }
         APIGatewayV2HTTPEvent.RequestContext context = new APIGatewayV2HTTPEvent.RequestContext();
         APIGatewayV2HTTPEvent.RequestContext.Http http = new APIGatewayV2HTTPEvent.RequestContext.Http();

@@ -3,6 +3,8 @@ package imagejobs.shared.auth;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -73,30 +75,40 @@ public final class Authenticator {
     }
 
     private static String presentedKey(Credentials credentials) {
+        // Each place a key can come in, in order; several may be sent (an SDK adds x-goog-api-key, a proxy ?key=)
+        // as long as they carry the same key.
+        List<String> keys = new ArrayList<>();
         Optional<String> authorization = Optional.ofNullable(credentials.authorization());
         if (authorization.isPresent()) {
             String value = authorization.get().strip();
             if (value.length() > BEARER.length()
-                    && value.substring(0, BEARER.length()).toLowerCase(Locale.ROOT).equals(BEARER)) {
-                String key = value.substring(BEARER.length()).strip();
-                if (wellFormed(key)) {
-                    return key;
-                }
+                    && value.substring(0, BEARER.length()).toLowerCase(Locale.ROOT).equals(BEARER)
+                    && wellFormed(value.substring(BEARER.length()).strip())) {
+                keys.add(value.substring(BEARER.length()).strip());
+            } else {
+                throw new Rejection(Kind.UNAUTHENTICATED, UNAUTHENTICATED, "the Authorization header must be 'Bearer <api key>'");
             }
-            throw new Rejection(Kind.UNAUTHENTICATED, UNAUTHENTICATED, "the Authorization header must be 'Bearer <api key>'");
         }
-        String[][] headers = {{"x-api-key", credentials.apiKey()}, {"x-goog-api-key", credentials.googleApiKey()}};
-        for (String[] presented : headers) {
-            String header = presented[0];
+        String[][] others = {{"the x-api-key header", credentials.apiKey()},
+                {"the x-goog-api-key header", credentials.googleApiKey()},
+                {"the key query parameter", credentials.queryKey()}};
+        for (String[] presented : others) {
             Optional<String> value = Optional.ofNullable(presented[1]).map(String::strip);
             if (value.isPresent()) {
-                if (wellFormed(value.get())) {
-                    return value.get();
+                if (!wellFormed(value.get())) {
+                    throw new Rejection(Kind.UNAUTHENTICATED, UNAUTHENTICATED, presented[0] + " is empty or malformed; " + HOW);
                 }
-                throw new Rejection(Kind.UNAUTHENTICATED, UNAUTHENTICATED, "the " + header + " header is empty or malformed; " + HOW);
+                keys.add(value.get());
             }
         }
-        throw new Rejection(Kind.UNAUTHENTICATED, UNAUTHENTICATED, "an API key is required: " + HOW);
+        if (keys.isEmpty()) {
+            throw new Rejection(Kind.UNAUTHENTICATED, UNAUTHENTICATED, "an API key is required: " + HOW);
+        }
+        if (keys.stream().distinct().count() > 1) {
+            throw new Rejection(Kind.UNAUTHENTICATED, UNAUTHENTICATED,
+                    "more than one API key: the request carries different keys; send one key, in one place");
+        }
+        return keys.get(0);
     }
 
     /** Printable ASCII without spaces: anything else cannot be one of our keys and is not worth a lookup. */

@@ -27,6 +27,7 @@ public final class Settings {
     public static final String DEFAULT_RATE_PER_MINUTE = "DEFAULT_RATE_PER_MINUTE";
     public static final String READ_RATE_PER_MINUTE = "READ_RATE_PER_MINUTE";
     public static final String MAX_BODY_BYTES = "MAX_BODY_BYTES";
+    public static final String API_SYNC_WAIT_SECONDS = "API_SYNC_WAIT_SECONDS";
     public static final String S3_FORCE_PATH_STYLE = "S3_FORCE_PATH_STYLE";
     public static final String GEMINI_BASE_URL = "GEMINI_BASE_URL";
     public static final String GEMINI_AUTH_STYLE = "GEMINI_AUTH_STYLE";
@@ -79,6 +80,9 @@ public final class Settings {
      * not the binding one); 6,000,000 leaves room for the envelope. The template sets the same value.
      */
     public static final int DEFAULT_MAX_BODY_BYTES = 6_000_000;
+    public static final int DEFAULT_API_SYNC_WAIT_SECONDS = 25;
+    /** API Gateway's HTTP API ends every integration at 30 s: an answer must be on its way before then. */
+    public static final int MAX_API_SYNC_WAIT_SECONDS = 28;
     public static final String DEFAULT_GEMINI_BASE_URL = "https://generativelanguage.googleapis.com";
     public static final int DEFAULT_WORKER_TIMEOUT_SECONDS = 300;
     public static final int DEFAULT_RETRY_BASE_MILLIS = 2000;
@@ -201,6 +205,19 @@ public final class Settings {
 
     public int maxBodyBytes() {
         return env.integer(MAX_BODY_BYTES, DEFAULT_MAX_BODY_BYTES);
+    }
+
+    /**
+     * The longest a request through API Gateway may wait for its job ({@code Prefer: wait=N} is cut to it): 0 to
+     * {@link #MAX_API_SYNC_WAIT_SECONDS}, else the cold start fails.
+     */
+    public int apiSyncWaitSeconds() {
+        int seconds = env.integer(API_SYNC_WAIT_SECONDS, DEFAULT_API_SYNC_WAIT_SECONDS);
+        if (seconds < 0 || seconds > MAX_API_SYNC_WAIT_SECONDS) {
+            throw new ConfigurationException(API_SYNC_WAIT_SECONDS + " must be from 0 to " + MAX_API_SYNC_WAIT_SECONDS
+                    + " (API Gateway ends a request at 30 s), got " + seconds);
+        }
+        return seconds;
     }
 
     /**

@@ -6,10 +6,18 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import imagejobs.shared.catalog.ModelCatalog;
 import imagejobs.shared.catalog.ModelSpec;
 import imagejobs.shared.errors.Rejection;
+import imagejobs.shared.google.ModelsView;
 import imagejobs.shared.json.Json;
 import imagejobs.shared.validation.Utf16;
 
-/** {@code GET /v1/models} and {@code GET /v1/models/{model}}: the catalog's public view. */
+/**
+ * {@code GET /v1/models} and {@code GET /v1/models/{model}}: the catalog's public view. Google's SDK for Java 2.x calls
+ * {@code /v1/models[/{model}]} too (its default API version is {@code v1}), so each model there is a union: our
+ * fields ({@code id}, {@code object}, {@code display_name}, {@code description}, {@code capabilities}) plus Google's
+ * {@code Model} fields ({@code name}, {@code baseModelId}, {@code displayName}, ...): only {@code description} is in
+ * both, with the same text; the
+ * list carries the same objects under Google's {@code models} as well as our {@code data}.
+ */
 public final class ModelQueries {
     private final ModelCatalog catalog;
 
@@ -17,11 +25,20 @@ public final class ModelQueries {
         this.catalog = catalog;
     }
 
-    /** {@code {"data": [models in catalog order]}}. */
+    /** The same catalog in Google's {@code Model} shape, for {@code GET /v1beta/models[/{model}]}. */
+    public ModelsView googleView() {
+        return new ModelsView(catalog);
+    }
+
+    /**
+     * {@code {"data": [models in catalog order], "models": [the same]}}: never paginated (the catalog is a handful of
+     * models), so no {@code nextPageToken}, which Google's pagers would follow even when empty.
+     */
     public ObjectNode list() {
         ObjectNode body = Json.object();
         ArrayNode data = body.putArray("data");
-        catalog.all().forEach(m -> data.add(view(m)));
+        catalog.all().forEach(m -> data.add(unionView(m)));
+        body.set("models", data.deepCopy());
         return body;
     }
 
@@ -29,7 +46,20 @@ public final class ModelQueries {
         ModelSpec model = catalog.find(id).orElseThrow(() -> Rejection.notFound(
                 "unknown model '" + Utf16.prefix(id, 100) + "'; known models: "
                         + String.join(", ", catalog.ids())));
-        return view(model);
+        return unionView(model);
+    }
+
+    /** Our view of a model with Google's {@code Model} fields added (see the class comment). */
+    static ObjectNode unionView(ModelSpec m) {
+        ObjectNode union = view(m);
+        ModelsView.model(m).fields().forEachRemaining(field -> {
+            // description is in both shapes with the same text; any other shared name would be a real clash.
+            if (union.has(field.getKey()) && !union.get(field.getKey()).equals(field.getValue())) {
+                throw new IllegalStateException("model field " + field.getKey() + " differs between the two shapes");
+            }
+            union.set(field.getKey(), field.getValue());
+        });
+        return union;
     }
 
     /** Capabilities only: the upstream model id is an operational detail and stays private. */

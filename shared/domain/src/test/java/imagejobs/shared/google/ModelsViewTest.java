@@ -28,6 +28,7 @@ class ModelsViewTest {
         assertEquals("gemini-3-pro-image-preview", model.path("baseModelId").asText());
         assertEquals("Gemini 3 Pro Image Preview", model.path("displayName").asText());
         assertEquals(65536, model.path("inputTokenLimit").asInt());
+        assertEquals(32768, model.path("outputTokenLimit").asInt(), "from the catalog's max_output_tokens");
         assertEquals("[\"generateContent\",\"streamGenerateContent\",\"batchGenerateContent\"]",
                 model.path("supportedGenerationMethods").toString());
         assertFalse(model.has("upstream_model"), "the upstream id stays private");

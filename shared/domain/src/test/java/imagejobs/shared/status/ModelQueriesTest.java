@@ -44,6 +44,28 @@ class ModelQueriesTest {
     }
 
     @Test
+    void oneModelAlsoCarriesGooglesModelFieldsForTheJava2Sdk() {
+        JsonNode model = models.get("gemini-3-pro-image-preview");
+        assertEquals("gemini-3-pro-image-preview", model.path("id").asText());
+        assertEquals("models/gemini-3-pro-image-preview", model.path("name").asText());
+        assertEquals("gemini-3-pro-image-preview", model.path("baseModelId").asText());
+        assertEquals("Gemini 3 Pro Image Preview", model.path("displayName").asText());
+        assertEquals(model.path("display_name"), model.path("displayName"));
+        assertEquals(32768, model.path("outputTokenLimit").asInt());
+        assertEquals(model.at("/capabilities/max_input_tokens").asInt(), model.path("inputTokenLimit").asInt());
+        assertTrue(contains(model.path("supportedGenerationMethods"), "generateContent"));
+    }
+
+    @Test
+    void theListIsBothOurDataAndGooglesModelsWithoutAPageToken() {
+        JsonNode body = models.list();
+        assertEquals(body.path("data"), body.path("models"));
+        assertEquals(catalog.ids().size(), body.path("models").size());
+        body.path("models").forEach(m -> assertEquals("models/" + m.path("id").asText(), m.path("name").asText()));
+        assertFalse(body.has("nextPageToken"));
+    }
+
+    @Test
     void theUpstreamIdStaysPrivate() {
         String body = Json.write(models.list());
         catalog.all().forEach(m -> {
