@@ -33,10 +33,17 @@ import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
  * reading resumes there (AT_SEQUENCE_NUMBER), after a backoff that doubles up to {@link #MAX_BACKOFF}. Past
  * MaximumRetryAttempts (when not -1) the batch is skipped with a log line (there is no OnFailure destination locally).
  *
- * <p>Readers start at the stream's LATEST position whatever the template's StartingPosition: every write of a local
- * run happens while the stack runs, and TRIM_HORIZON would replay a --data directory's old records after a restart.
- * Shards that appear later (a closed shard's children, a stream's first shard) are read from their start, once their
- * parent has been read to its end. No event filtering: the function decides what a change means.
+ * <p>Readers start at the end of each open shard whatever the template's StartingPosition (LATEST, in effect): every
+ * write of a local run happens while the stack runs, and TRIM_HORIZON would replay a --data directory's old records
+ * after a restart. Shards that appear later (a closed shard's children, a stream's first shard) are read from their
+ * start, once their parent has been read to its end. No event filtering: the function decides what a change means.
+ *
+ * <p>DynamoDB Local 2.6.1 numbers stream records across all tables, and an iterator taken on an empty shard (LATEST or
+ * TRIM_HORIZON, or the next iterator of an empty read) fails with TrimmedDataAccessException once another table has
+ * been written to before this shard's first record (checked with a probe: two tables, a write to each). So the end of
+ * a shard is never found with LATEST: the reader reads what the shard holds at start without invoking the function
+ * and goes on after its last record; a shard still empty is read with a fresh TRIM_HORIZON iterator at each poll
+ * until its first record arrives. After that, iterators sit behind a real record and work.
  */
 public final class DynamoDbStreamPoller implements AutoCloseable {
     public static final Duration IDLE_POLL = Duration.ofMillis(200);
@@ -114,8 +121,7 @@ public final class DynamoDbStreamPoller implements AutoCloseable {
                     readers.put(shard.shardId(), null); // closed before the start: its records are old
                     finished.add(shard.shardId());
                 } else {
-                    String iterator = iterator(shard.shardId(), ShardIteratorType.LATEST, null);
-                    startReader(shard.shardId(), iterator);
+                    startReader(shard.shardId(), endOf(shard.shardId()));
                 }
             }
         }
@@ -161,14 +167,33 @@ public final class DynamoDbStreamPoller implements AutoCloseable {
                 String parent = shard.parentShardId();
                 boolean parentPending = parent != null && readers.containsKey(parent) && !finished.contains(parent);
                 if (!readers.containsKey(shard.shardId()) && !parentPending && running) {
-                    startReader(shard.shardId(), null);
+                    startReader(shard.shardId(), FROM_START);
                 }
             }
         }
     }
 
-    private void startReader(String shardId, String iterator) {
-        Thread t = new Thread(() -> readShard(shardId, iterator),
+    /**
+     * Where a reader of an open shard starts so that it sees only what is written from now on: after the shard's last
+     * record (read through, not delivered), or the shard's start while it holds none.
+     */
+    private Position endOf(String shardId) {
+        String iterator = iterator(shardId, ShardIteratorType.TRIM_HORIZON, null);
+        String last = null;
+        while (iterator != null) {
+            String at = iterator;
+            GetRecordsResponse page = streams.getRecords(r -> r.shardIterator(at).limit(GET_RECORDS_MAX));
+            if (page.records().isEmpty()) {
+                break;
+            }
+            last = page.records().get(page.records().size() - 1).dynamodb().sequenceNumber();
+            iterator = page.nextShardIterator();
+        }
+        return last == null ? FROM_START : new Position(ShardIteratorType.AFTER_SEQUENCE_NUMBER, last);
+    }
+
+    private void startReader(String shardId, Position from) {
+        Thread t = new Thread(() -> readShard(shardId, from),
                 "stream-" + function.name() + "-" + source.eventId() + "-" + shardId);
         t.setDaemon(true);
         readers.put(shardId, t);
@@ -180,14 +205,15 @@ public final class DynamoDbStreamPoller implements AutoCloseable {
                 .sequenceNumber(sequenceNumber)).shardIterator();
     }
 
-    /** Where a reader goes on from when it needs a new iterator (after an error or an expired iterator). */
+    /** Where a reader goes on from when it needs a new iterator (at start, after an error or an expired iterator). */
     private record Position(ShardIteratorType type, String sequenceNumber) {
     }
 
-    private void readShard(String shardId, String firstIterator) {
-        String iterator = firstIterator;
-        Position resume = new Position(firstIterator == null ? ShardIteratorType.TRIM_HORIZON
-                : ShardIteratorType.LATEST, null);
+    private static final Position FROM_START = new Position(ShardIteratorType.TRIM_HORIZON, null);
+
+    private void readShard(String shardId, Position from) {
+        String iterator = null;
+        Position resume = from;
         int failures = 0;
         while (running) {
             try {
@@ -206,7 +232,9 @@ public final class DynamoDbStreamPoller implements AutoCloseable {
                     if (next == null) {
                         break; // the shard is closed and read to its end
                     }
-                    iterator = next;
+                    // No record read yet: the next iterator of an empty shard breaks (see the class comment), so
+                    // ask again from the start.
+                    iterator = resume == FROM_START ? null : next;
                     pause(idlePoll);
                     continue;
                 }
