@@ -12,6 +12,7 @@ import java.util.Map;
  * @param handler     the Handler string, e.g. {@code imagejobs.submit.SubmitHandler::handleRequest}
  * @param codeUri     the jar the function is loaded from (CodeUri, resolved against the template's folder)
  * @param environment the function's environment variables from the template (Globals merged, resolved)
+ * @param functionUrl whether the function has a {@code FunctionUrlConfig} (a Lambda function URL)
  */
 public record FunctionDefinition(
         String logicalId,
@@ -22,7 +23,16 @@ public record FunctionDefinition(
         int memoryMb,
         List<HttpRoute> routes,
         List<SqsEventSource> sqsEventSources,
-        List<S3EventSource> s3EventSources) {
+        List<S3EventSource> s3EventSources,
+        boolean functionUrl) {
+
+    /** A function without a function URL. */
+    public FunctionDefinition(String logicalId, String handler, Path codeUri, Map<String, String> environment,
+                              int timeoutSeconds, int memoryMb, List<HttpRoute> routes,
+                              List<SqsEventSource> sqsEventSources, List<S3EventSource> s3EventSources) {
+        this(logicalId, handler, codeUri, environment, timeoutSeconds, memoryMb, routes, sqsEventSources,
+                s3EventSources, false);
+    }
 
     /**
      * An HttpApi event: {@code POST /v1/requests}, {@code GET /v1/requests/{request_id}}, with the route throttling

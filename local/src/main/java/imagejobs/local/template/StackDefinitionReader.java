@@ -217,7 +217,8 @@ public final class StackDefinitionReader {
                 }
             });
             functions.add(new FunctionDefinition(r.logicalId(), handler, code, Map.copyOf(environment), timeout,
-                    memory, List.copyOf(routes), List.copyOf(sqs), List.copyOf(s3)));
+                    memory, List.copyOf(routes), List.copyOf(sqs), List.copyOf(s3),
+                    p.get("FunctionUrlConfig") != null));
         }
         return List.copyOf(functions);
     }
