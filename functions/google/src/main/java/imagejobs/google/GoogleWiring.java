@@ -22,7 +22,6 @@ import imagejobs.adapters.s3.S3ObjectStore;
 import imagejobs.adapters.sqs.SqsJobQueue;
 import imagejobs.shared.auth.Authenticator;
 import imagejobs.shared.catalog.ModelCatalog;
-import imagejobs.shared.config.ConfigurationException;
 import imagejobs.shared.config.Environment;
 import imagejobs.shared.config.Settings;
 import imagejobs.shared.gemini.ApiKeySource;
@@ -56,17 +55,6 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  * both.
  */
 final class GoogleWiring {
-    /** Function URL bound, seconds. */
-    static final String SYNC_WAIT_SECONDS = "SYNC_WAIT_SECONDS";
-    /** API Gateway route bound, seconds. */
-    static final String API_SYNC_WAIT_SECONDS = "API_SYNC_WAIT_SECONDS";
-    static final int DEFAULT_SYNC_WAIT_SECONDS = 600;
-    static final int DEFAULT_API_SYNC_WAIT_SECONDS = 25;
-    /** The insurance message's delay (bound + 60 s) must stay within SQS's 900 s. */
-    static final int MAX_SYNC_WAIT_SECONDS = 840;
-    /** Under API Gateway's 30 s integration timeout, with room for the answer. */
-    static final int MAX_API_SYNC_WAIT_SECONDS = 28;
-
     private GoogleWiring() {
     }
 
@@ -106,17 +94,7 @@ final class GoogleWiring {
         SyncRunner runner = new SyncRunner(submit, processor, jobs, attemptThreads(), clock, SyncRunner.Sleeper.REAL);
         GenerateContentView view = new GenerateContentView(bucket, OutcomeImages.of(store, settings.presignTtl()),
                 k -> conversation(store, k), GenerateContentView.MAX_RESPONSE_BYTES);
-        return new GoogleRoutes(runner, view,
-                bound(env, API_SYNC_WAIT_SECONDS, DEFAULT_API_SYNC_WAIT_SECONDS, MAX_API_SYNC_WAIT_SECONDS),
-                bound(env, SYNC_WAIT_SECONDS, DEFAULT_SYNC_WAIT_SECONDS, MAX_SYNC_WAIT_SECONDS));
-    }
-
-    static Duration bound(Environment env, String name, int defaultSeconds, int maxSeconds) {
-        int seconds = env.integer(name, defaultSeconds);
-        if (seconds < 1 || seconds > maxSeconds) {
-            throw new ConfigurationException(name + " must be from 1 to " + maxSeconds + " seconds; it is " + seconds);
-        }
-        return Duration.ofSeconds(seconds);
+        return new GoogleRoutes(runner, view, settings.apiSyncWait(), settings.syncWait());
     }
 
     /** Daemon threads for inline attempts: one per call in flight (Lambda sends one call at a time). */

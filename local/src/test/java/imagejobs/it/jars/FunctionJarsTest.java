@@ -49,6 +49,8 @@ class FunctionJarsTest {
             "status, imagejobs.status.StatusHandler, status-get.json",
             "status, imagejobs.status.StatusHandler, models-list.json",
             "worker, imagejobs.worker.WorkerHandler, worker-sqs-batch.json",
+            "google, imagejobs.google.GoogleHandler, google-generate-content.json",
+            "google, imagejobs.google.GoogleHandler, google-function-url-stream.json",
             "worker, imagejobs.worker.DeadLetterHandler, dead-letter-batch.json",
             "edit-trigger, imagejobs.edittrigger.EditTriggerHandler, s3-put-edit.json"})
     void handlerEventTypesReadTheSampleEventsFromTheJarAlone(String function, String handler, String event)
@@ -77,10 +79,10 @@ class FunctionJarsTest {
     /**
      * The S3 client and presigner the functions use are in the jar; the parent POM's exclusions keep out the HTTP
      * clients the SDK would otherwise discover (Apache, Netty) and S3's async-only parts (multipart, CRT). The worker
-     * alone carries Apache HttpClient 5 itself, for its reference downloads.
+     * and the Google function (which runs jobs inline) alone carry Apache HttpClient 5, for reference downloads.
      */
     @ParameterizedTest
-    @ValueSource(strings = {"submit", "status", "worker", "edit-trigger"})
+    @ValueSource(strings = {"submit", "status", "worker", "google", "edit-trigger"})
     void everyJarCarriesTheSynchronousS3ClientAndOnlyTheUrlConnectionHttpClient(String function) throws IOException {
         try (JarFile jar = new JarFile(jar(function).toFile())) {
             List<String> names = jar.stream().map(e -> e.getName()).toList();
@@ -90,8 +92,9 @@ class FunctionJarsTest {
                     "imagejobs/adapters/s3/S3ObjectStore.class")) {
                 assertTrue(names.contains(needed), function + ".jar lacks " + needed);
             }
-            // Apache HttpClient 5 only in the worker, which downloads reference images with it (never for AWS calls).
-            boolean fetches = function.equals("worker");
+            // Apache HttpClient 5 only in the functions that run jobs (worker, google): they download reference
+            // images with it (never for AWS calls).
+            boolean fetches = function.equals("worker") || function.equals("google");
             List<String> unwanted = names.stream().filter(n -> n.startsWith("software/amazon/awssdk/http/apache")
                     || n.startsWith("software/amazon/awssdk/http/nio/") || (!fetches && n.startsWith("org/apache/hc/"))
                     || n.startsWith("io/netty/") || n.startsWith("software/amazon/awssdk/services/s3/internal/multipart/")
