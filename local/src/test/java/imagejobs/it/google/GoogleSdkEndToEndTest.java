@@ -120,7 +120,8 @@ class GoogleSdkEndToEndTest {
 
     @Test
     void aFourKImageFromGemini3ProTakingAMinuteArrivesAsAPresignedFileUri() throws Exception {
-        String prompt = "a lighthouse at dusk [sim:delay=60000]" + marker();
+        // [sim:noise]: incompressible pixels, so the 4K JPEG is over the 6 MB an inline answer may carry.
+        String prompt = "a lighthouse at dusk [sim:delay=60000][sim:noise]" + marker();
         try (Client client = longCallClient(ServiceStack.TENANT_A)) {
             GenerateContentResponse response = client.models.generateContent(PRO, prompt,
                     GenerateContentConfig.builder()

@@ -398,7 +398,7 @@ class HostileInputReliabilityTest {
         } catch (RuntimeException ignored) {
             // judged below
         }
-        String code = json == null ? null : json.at("/error/code").asText(null);
+        String code = ApiClient.errorCode(json);
         count(input.route(), status + (code == null ? "" : " " + code));
         String inputText = new String(input.body() == null ? new byte[0] : input.body(), StandardCharsets.UTF_8)
                 + input.path() + input.query() + input.headers();

@@ -116,7 +116,7 @@ class HostileNumbersAndTextReliabilityTest {
                 }
                 issueFigures.add(String.format(Locale.ROOT, "%s: %d bytes sent -> %d %s, answer %d bytes; %.1f ms"
                         + " through the front door, %.1f ms invoked in-process", c.name(), c.body().length,
-                        r.status(), r.json().at("/error/code").asText(""),
+                        r.status(), String.valueOf(ApiClient.errorCode(r.json())),
                         r.body().getBytes(StandardCharsets.UTF_8).length, http / 1e6, inProcess / 1e6));
                 sent++;
             }

@@ -33,7 +33,7 @@ import imagejobs.shared.worker.JobProcessor;
  * delivery (a live lease is left alone, a finished job is acknowledged).
  *
  * <p>A call without an {@code Idempotency-Key} gets a key derived from the tenant, the path and the body bytes
- * ({@link SyncKeys}), valid for twice the bound: the Java SDK retries a 504 with the identical body, and such a retry
+ * ({@link SyncKeys}), valid for {@link #keyWindow}: the Java SDK retries a 504 with the identical body, and such a retry
  * attaches to the job already running. The key is released once a finished job's answer is handed back, so the same
  * request sent again later is a new job.
  *
@@ -87,6 +87,15 @@ public final class SyncRunner {
         this.sleeper = sleeper;
     }
 
+    /**
+     * How long a derived key binds: the Java SDK's five attempts, each up to the bound, with its backoffs between
+     * (1 s doubling to 60 s, jittered) fit in six bounds plus two minutes. A key outliving the calls costs nothing:
+     * the same request sent later gets the finished job's answer, and that delivery frees the key.
+     */
+    public static Duration keyWindow(Duration bound) {
+        return bound.multipliedBy(6).plus(Duration.ofMinutes(2));
+    }
+
     /** The insurance message's delay for a bound: past it, within SQS's 900 s. */
     public static int messageDelaySeconds(Duration bound) {
         return (int) Math.min(JobQueue.MAX_DELAY_SECONDS, bound.plus(MESSAGE_SLACK).toSeconds());
@@ -100,7 +109,7 @@ public final class SyncRunner {
     public Outcome run(SubmitCommand command, String path, Duration bound, Duration budget) {
         Instant deadline = clock.instant().plus(bound);
         Submitted submitted = submit.submitForSync(command,
-                new SyncIntake(path, bound.multipliedBy(2), messageDelaySeconds(bound)));
+                new SyncIntake(path, keyWindow(bound), messageDelaySeconds(bound)));
         Job job = submitted.job();
         StructuredLog.put("job_id", job.requestId());
         Instant invocationEnd = budget == null ? null : clock.instant().plus(budget);

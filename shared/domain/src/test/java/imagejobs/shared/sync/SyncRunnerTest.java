@@ -194,6 +194,18 @@ class SyncRunnerTest {
     }
 
     @Test
+    void aRetryAfterTheSdksBackoffsStillAttachesButNotOnceTheKeyHasExpired() throws Exception {
+        gemini(10, Duration.ofSeconds(20));
+        SyncRunner.Outcome first = runner.run(command(null), PATH, BOUND, BUDGET);
+        // The SDK's fifth attempt comes after four bounds and 1 + 2 + 4 + 8 s of backoff (jitter aside).
+        clock.set(clock.instant().plus(BOUND.multipliedBy(4)).plusSeconds(15 + 30));
+        assertEquals(first.job().requestId(), runner.run(command(null), PATH, BOUND, BUDGET).job().requestId());
+
+        clock.advance(SyncRunner.keyWindow(BOUND));
+        assertNotEquals(first.job().requestId(), runner.run(command(null), PATH, BOUND, BUDGET).job().requestId());
+    }
+
+    @Test
     void theInsuranceDelayStaysWithinSqsLimit() {
         assertEquals(85, SyncRunner.messageDelaySeconds(Duration.ofSeconds(25)));
         assertEquals(660, SyncRunner.messageDelaySeconds(Duration.ofSeconds(600)));
