@@ -81,7 +81,9 @@ class SecretsInLogsReliabilityTest {
         var jobs = rs.awaitTerminal(ReliabilityStack.SECRETS.tenant(), 4, Duration.ofSeconds(90));
         Map<String, String> outcomes = new TreeMap<>();
         for (ApiClient.Response r : submits) {
-            JsonNode view = api.get("/v1/requests/" + r.json().path("request_id").asText()).json();
+            // generateContent's answer names its job as responseId (and x-request-id).
+            String id = r.json().path("request_id").asText(r.header("x-request-id"));
+            JsonNode view = api.get("/v1/requests/" + id).json();
             outcomes.put(view.path("request_id").asText(), view.path("status").asText()
                     + (view.has("error") ? ":" + view.at("/error/code").asText() : ""));
             if (view.path("status").asText().equals("success")) {
