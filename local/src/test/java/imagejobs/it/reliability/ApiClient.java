@@ -46,6 +46,22 @@ final class ApiClient {
         return code.asText();
     }
 
+    /**
+     * The field an error names: /v1's {@code error.field}, or on Google's routes the first BadRequest field
+     * violation's {@code field}; null when there is none.
+     */
+    static String errorField(JsonNode json) {
+        if (json == null) {
+            return null;
+        }
+        JsonNode field = json.at("/error/field");
+        if (field.isTextual()) {
+            return field.asText();
+        }
+        JsonNode violations = json.at("/error/details").findValue("fieldViolations");
+        return violations == null || violations.isEmpty() ? null : violations.get(0).path("field").asText(null);
+    }
+
     record Response(int status, String body, HttpResponse<String> raw) {
         JsonNode json() {
             try {
