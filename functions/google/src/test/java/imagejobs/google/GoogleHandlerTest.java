@@ -57,13 +57,14 @@ import imagejobs.testing.InMemoryObjectStore;
 import imagejobs.testing.MutableClock;
 
 /**
- * The Google function on the sample events of {@code events/} (an HTTP API route and a function URL call), on
+ * The Google function on the sample events of {@code events/} (the /v1beta and /v1 HTTP API routes; the function URL
+ * as the same events with the route key {@code $default}), on
  * in-memory stores, a fake clock and a scripted Gemini: what an SDK user receives for success, streaming, refusals,
  * bad input and the bound.
  */
 class GoogleHandlerTest {
     private static final String API_EVENT = "../../events/google-generate-content.json";
-    private static final String URL_STREAM_EVENT = "../../events/google-function-url-stream.json";
+    private static final String STREAM_EVENT = "../../events/google-stream-v1.json";
     private static final String KEY = "ij_local_example_key_0000000000000000";
     private static final String BUCKET = "imagejobs-images-test";
 
@@ -147,16 +148,21 @@ class GoogleHandlerTest {
     void streamGenerateContentOnTheFunctionUrlIsOneServerSentEvent() throws Exception {
         gemini(0, Duration.ofSeconds(50));
 
-        APIGatewayV2HTTPResponse response = handler.handleRequest(event(URL_STREAM_EVENT), null);
+        // The same call through the function URL: its event carries the route key $default.
+        APIGatewayV2HTTPEvent event = event(STREAM_EVENT);
+        event.setRouteKey(GoogleHandler.FUNCTION_URL_ROUTE_KEY);
+        event.getRequestContext().setRouteKey(GoogleHandler.FUNCTION_URL_ROUTE_KEY);
+        event.setPathParameters(null);
+        APIGatewayV2HTTPResponse response = handler.handleRequest(event, null);
 
         assertEquals(200, response.getStatusCode(), response.getBody());
         assertEquals("text/event-stream", header(response, "content-type"));
         String body = response.getBody();
         assertTrue(body.startsWith("data: ") && body.endsWith("\r\n\r\n"), body.substring(0, 20));
         assertEquals(1, body.split("\r\n\r\n").length, "one event");
-        JsonNode event = Json.parse(body.substring("data: ".length()).strip());
-        assertEquals(header(response, "x-request-id"), event.path("responseId").asText());
-        assertTrue(event.at("/candidates/0/content/parts/1/inlineData/data").asText().length() > 100);
+        JsonNode sent = Json.parse(body.substring("data: ".length()).strip());
+        assertEquals(header(response, "x-request-id"), sent.path("responseId").asText());
+        assertTrue(sent.at("/candidates/0/content/parts/1/inlineData/data").asText().length() > 100);
     }
 
     @Test
@@ -260,7 +266,7 @@ class GoogleHandlerTest {
     @Test
     void aStreamWithoutAltSseIsAJsonArrayOfOneResponse() throws Exception {
         gemini(0, Duration.ofSeconds(1));
-        APIGatewayV2HTTPEvent event = event(URL_STREAM_EVENT);
+        APIGatewayV2HTTPEvent event = event(STREAM_EVENT);
         event.setRawQueryString("");
         event.setQueryStringParameters(null);
 

@@ -184,7 +184,7 @@ final class EventSeeder {
                 ? Optional.of(parts[1]) : Optional.empty();
     }
 
-    /** The bearer token or x-api-key header, whatever the header names' case. */
+    /** The bearer token, x-api-key or x-goog-api-key header, whatever the header names' case. */
     private static Optional<String> apiKey(JsonNode headers) {
         for (Iterator<Map.Entry<String, JsonNode>> it = headers.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> h = it.next();
@@ -193,7 +193,7 @@ final class EventSeeder {
             if (name.equals("authorization") && value.regionMatches(true, 0, "Bearer ", 0, 7)) {
                 return Optional.of(value.substring(7).trim()).filter(v -> !v.isEmpty());
             }
-            if (name.equals("x-api-key") && !value.isEmpty()) {
+            if ((name.equals("x-api-key") || name.equals("x-goog-api-key")) && !value.isEmpty()) {
                 return Optional.of(value);
             }
         }

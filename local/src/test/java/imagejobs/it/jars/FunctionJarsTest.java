@@ -50,7 +50,7 @@ class FunctionJarsTest {
             "status, imagejobs.status.StatusHandler, models-list.json",
             "worker, imagejobs.worker.WorkerHandler, worker-sqs-batch.json",
             "google, imagejobs.google.GoogleHandler, google-generate-content.json",
-            "google, imagejobs.google.GoogleHandler, google-function-url-stream.json",
+            "google, imagejobs.google.GoogleHandler, google-stream-v1.json",
             "worker, imagejobs.worker.DeadLetterHandler, dead-letter-batch.json",
             "edit-trigger, imagejobs.edittrigger.EditTriggerHandler, s3-put-edit.json"})
     void handlerEventTypesReadTheSampleEventsFromTheJarAlone(String function, String handler, String event)
