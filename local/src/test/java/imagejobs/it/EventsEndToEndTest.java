@@ -362,8 +362,8 @@ class EventsEndToEndTest {
                 .collect(Collectors.toCollection(TreeSet::new));
         assertEquals(routeKeys, routeKeysWithEvents, "every route has a sample event");
 
-        // Both submit forms, and queue / bucket events for the functions they trigger.
-        assertTrue(files.containsAll(List.of("submit-request-queue.json", "submit-generate-content.json",
+        // The request-queue submit, Google's generateContent, and queue / bucket events for the functions they trigger.
+        assertTrue(files.containsAll(List.of("submit-request-queue.json", "google-generate-content.json",
                 "worker-sqs-batch.json", "dead-letter-batch.json", "s3-put-edit.json")), files.toString());
     }
 
