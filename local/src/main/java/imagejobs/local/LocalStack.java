@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -62,6 +63,7 @@ public final class LocalStack implements AutoCloseable {
     private final FunctionEnvironment environment;
     private final Map<String, LocalFunction> functions;
     private final HttpApiFrontDoor frontDoor;
+    private final HttpApiFrontDoor functionUrl;
     private final List<SqsEventSourcePoller> pollers;
     private final List<DynamoDbStreamPoller> streamPollers;
     private final S3NotificationBridge notifications;
@@ -79,6 +81,7 @@ public final class LocalStack implements AutoCloseable {
         this.environment = b.environment;
         this.functions = Map.copyOf(b.functions);
         this.frontDoor = b.frontDoor;
+        this.functionUrl = b.functionUrl;
         this.pollers = List.copyOf(b.pollers);
         this.streamPollers = List.copyOf(b.streamPollers);
         this.notifications = b.notifications;
@@ -114,6 +117,7 @@ public final class LocalStack implements AutoCloseable {
         private FunctionEnvironment environment;
         private final Map<String, LocalFunction> functions = new LinkedHashMap<>();
         private HttpApiFrontDoor frontDoor;
+        private HttpApiFrontDoor functionUrl;
         private final List<SqsEventSourcePoller> pollers = new ArrayList<>();
         private final List<DynamoDbStreamPoller> streamPollers = new ArrayList<>();
         private S3NotificationBridge notifications;
@@ -208,6 +212,7 @@ public final class LocalStack implements AutoCloseable {
                 });
                 started.push(frontDoor);
             }
+            startFunctionUrl(ports);
             notifications = new S3NotificationBridge(functions, context.region(), config.out());
             started.push(notifications);
             if (config.startSqsPollers()) {
@@ -221,6 +226,33 @@ public final class LocalStack implements AutoCloseable {
                     }
                 }
             }
+        }
+
+        /**
+         * A function with a {@code FunctionUrlConfig} gets a front door of its own, as a Lambda function URL: every
+         * path to that function, cut at its timeout rather than API Gateway's 30 s. The template has one such
+         * function (GoogleFunction, the long-call base for Google's SDKs); a second would have no port of its own.
+         */
+        private void startFunctionUrl(EmulatorPorts ports) {
+            FunctionDefinition f = definition.functions().stream().filter(FunctionDefinition::functionUrl)
+                    .findFirst().orElse(null);
+            if (f == null) {
+                return;
+            }
+            Ports.ensureFree(ports.sync(), EmulatorPorts.SYNC_PORT);
+            functionUrl = log.step(f.logicalId() + " function URL on " + Ports.LOOPBACK + ":"
+                    + portText(ports.sync()), () -> {
+                try {
+                    return HttpApiFrontDoor.startFunctionUrl(ports.sync(), EmulatorPorts.SYNC_PORT,
+                            functions.get(f.logicalId()),
+                            new HttpApiEventBuilder(context.accountId(), ResourceNames.LOCAL_API_ID),
+                            config.httpThreads(), Duration.ofSeconds(f.timeoutSeconds()).plusSeconds(5),
+                            config.out(), config.accessLog());
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+            started.push(functionUrl);
         }
 
         private void seedKeys(ResourceNames names) {
@@ -273,6 +305,11 @@ public final class LocalStack implements AutoCloseable {
     }
 
     /** The HTTP API base URL, for stacks that have one. */
+    /** The function URL's base ({@code http://127.0.0.1:3001}); empty when no function has one. */
+    public Optional<URI> functionUrlBaseUrl() {
+        return Optional.ofNullable(functionUrl).map(HttpApiFrontDoor::baseUrl);
+    }
+
     public URI apiUrl() {
         return apiBaseUrl().orElseThrow(() -> new IllegalStateException("no HTTP API is running"));
     }

@@ -86,7 +86,8 @@ public final class LocalStackMain {
         out.println("  help                                 this text");
         out.println();
         out.println("environment: IMAGEJOBS_API_PORT (3000), IMAGEJOBS_S3_PORT (9000), IMAGEJOBS_DYNAMODB_PORT (8000),");
-        out.println("  IMAGEJOBS_SQS_PORT (9324), IMAGEJOBS_GEMINI_SIM_PORT (8090); 0 = any free port");
+        out.println("  IMAGEJOBS_SQS_PORT (9324), IMAGEJOBS_GEMINI_SIM_PORT (8090), IMAGEJOBS_SYNC_PORT (3001, the function");
+        out.println("  URL's front door); 0 = any free port");
         out.println("  IMAGEJOBS_LOCAL_KEYS=tenantA:keyA,tenantB:keyB   API keys to seed (default dev: ij_dev_local_key)");
         out.println("  GEMINI_API_KEY [GEMINI_BASE_URL, GEMINI_AUTH_STYLE]  call the real Gemini instead of the simulator");
         out.println("  IMAGEJOBS_FUNCTION_ENV_<NAME>=value             set NAME in every function's environment");

@@ -65,6 +65,8 @@ public final class ServiceStack {
                     .functionEnvironment("MAX_QUEUE_SECONDS", "60")
                     // Webhook retries a second apart (honoured only with loopback allowed), so retries are testable.
                     .functionEnvironment("WEBHOOK_TEST_RETRY_WAITS", "1s,1s,1s")
+                    // The Google routes' bound on the API URL (25 s deployed): short, so a 504 is quick to reach.
+                    .functionEnvironment("API_SYNC_WAIT_SECONDS", "10")
                     .out(Boolean.getBoolean("imagejobs.verbose") ? System.out
                             : new PrintStream(OutputStream.nullOutputStream()))
                     .build());
@@ -105,7 +107,7 @@ public final class ServiceStack {
 
     /** The jars come from the function modules' package phase: `./mvnw verify` builds them before these tests. */
     private static void requireFunctionJars() {
-        for (String name : List.of("submit", "worker", "status", "edit-trigger", "webhooks")) {
+        for (String name : List.of("submit", "worker", "status", "google", "edit-trigger", "webhooks")) {
             Path jar = TestPaths.root().resolve("functions/" + name + "/target/" + name + ".jar");
             if (!Files.isRegularFile(jar)) {
                 throw new IllegalStateException(jar + " is missing: the end-to-end tests run the packaged functions; "

@@ -114,6 +114,11 @@ class ReadmeTest {
         for (FunctionDefinition function : new StackDefinitionReader(template, names).functions()) {
             for (Map.Entry<String, String> variable : function.environment().entrySet()) {
                 Object code = CODE_DEFAULTS.get(variable.getKey());
+                if (variable.getKey().equals("WORKER_TIMEOUT_SECONDS")
+                        && variable.getValue().equals(String.valueOf(function.timeoutSeconds()))) {
+                    // It mirrors the function's own Timeout (it sizes the job lease): the Google function's is 660 s.
+                    continue;
+                }
                 if (code != null) {
                     assertEquals(String.valueOf(code), variable.getValue(), function.logicalId() + " gets "
                             + variable.getKey() + " from template.yaml; the code's default (and the README's) differs");

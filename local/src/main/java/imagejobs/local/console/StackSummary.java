@@ -41,6 +41,8 @@ public final class StackSummary {
         out.println("imagejobs local stack is up (" + startMillis + " ms)");
         out.println();
         row(out, "HTTP API", api, stack.functions().size() + " functions");
+        stack.functionUrlBaseUrl().ifPresent(url -> row(out, "Function URL", url.toString(),
+                "Google SDK base URL (long calls)"));
         row(out, "DynamoDB Local", dynamo.toString(), "tables: " + String.join(", ", tables));
         row(out, "ElasticMQ (SQS)", sqs.toString(), "queues: " + String.join(", ",
                 queues.stream().map(QueueDefinition::name).toList()));

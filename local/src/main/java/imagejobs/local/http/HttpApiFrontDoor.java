@@ -81,11 +81,32 @@ public final class HttpApiFrontDoor implements AutoCloseable {
     public static HttpApiFrontDoor start(int port, RouteTable routes, Map<String, LocalFunction> functions,
                                          HttpApiEventBuilder events, int threads, Duration integrationTimeout,
                                          PrintStream log, boolean accessLog) throws IOException {
+        return start(port, "IMAGEJOBS_API_PORT", routes, functions, events, threads, integrationTimeout, log,
+                accessLog);
+    }
+
+    /**
+     * A Lambda function URL's front door: every path and method to one function, with payload format 2.0 events
+     * whose route key is {@code $default} (as function URLs send), cut only at the function's own timeout.
+     */
+    public static HttpApiFrontDoor startFunctionUrl(int port, String portVariable, LocalFunction function,
+                                                    HttpApiEventBuilder events, int threads, Duration timeout,
+                                                    PrintStream log, boolean accessLog) throws IOException {
+        RouteTable routes = new RouteTable(java.util.List.of(
+                RouteTable.Route.of("ANY", RouteTable.DEFAULT_ROUTE, function.name())));
+        return start(port, portVariable, routes, Map.of(function.name(), function), events, threads, timeout, log,
+                accessLog);
+    }
+
+    private static HttpApiFrontDoor start(int port, String portVariable, RouteTable routes,
+                                          Map<String, LocalFunction> functions, HttpApiEventBuilder events,
+                                          int threads, Duration integrationTimeout, PrintStream log,
+                                          boolean accessLog) throws IOException {
         HttpServer server;
         try {
             server = HttpServer.create(new InetSocketAddress(InetAddress.getByName(Ports.LOOPBACK), port), 256);
         } catch (java.net.BindException e) {
-            throw new Ports.PortInUseException(port, "IMAGEJOBS_API_PORT");
+            throw new Ports.PortInUseException(port, portVariable);
         }
         ThreadPoolExecutor requestThreads = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS,
                 new LinkedBlockingQueue<>(), named("apigw-request"));

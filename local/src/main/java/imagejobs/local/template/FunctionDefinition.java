@@ -12,6 +12,7 @@ import java.util.Map;
  * @param handler     the Handler string, e.g. {@code imagejobs.submit.SubmitHandler::handleRequest}
  * @param codeUri     the jar the function is loaded from (CodeUri, resolved against the template's folder)
  * @param environment the function's environment variables from the template (Globals merged, resolved)
+ * @param functionUrl whether the function has a {@code FunctionUrlConfig} (a Lambda function URL)
  */
 public record FunctionDefinition(
         String logicalId,
@@ -23,14 +24,15 @@ public record FunctionDefinition(
         List<HttpRoute> routes,
         List<SqsEventSource> sqsEventSources,
         List<S3EventSource> s3EventSources,
-        List<DynamoDbEventSource> dynamoDbEventSources) {
+        List<DynamoDbEventSource> dynamoDbEventSources,
+        boolean functionUrl) {
 
-    /** A function without DynamoDB stream events. */
+    /** A function without DynamoDB stream events or a function URL. */
     public FunctionDefinition(String logicalId, String handler, Path codeUri, Map<String, String> environment,
                               int timeoutSeconds, int memoryMb, List<HttpRoute> routes,
                               List<SqsEventSource> sqsEventSources, List<S3EventSource> s3EventSources) {
         this(logicalId, handler, codeUri, environment, timeoutSeconds, memoryMb, routes, sqsEventSources,
-                s3EventSources, List.of());
+                s3EventSources, List.of(), false);
     }
 
     /**

@@ -235,7 +235,8 @@ public final class StackDefinitionReader {
                 }
             });
             functions.add(new FunctionDefinition(r.logicalId(), handler, code, Map.copyOf(environment), timeout,
-                    memory, List.copyOf(routes), List.copyOf(sqs), List.copyOf(s3), List.copyOf(streams)));
+                    memory, List.copyOf(routes), List.copyOf(sqs), List.copyOf(s3), List.copyOf(streams),
+                    p.get("FunctionUrlConfig") != null));
         }
         return List.copyOf(functions);
     }

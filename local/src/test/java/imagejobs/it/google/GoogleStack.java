@@ -1,18 +1,24 @@
 package imagejobs.it.google;
 
+import java.time.Instant;
 import java.util.Map;
+import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import com.google.genai.types.GenerateContentResponse;
 
+import imagejobs.adapters.dynamo.DynamoKeyStore;
 import imagejobs.it.ServiceStack;
+import imagejobs.local.LocalStack;
 import imagejobs.local.resources.LocalKey;
+import imagejobs.shared.auth.ApiKey;
+import imagejobs.shared.auth.KeyRecord;
 
 /**
- * What the Google-compatibility tests need from the local stack beyond {@link ServiceStack}. Phase B fills in the
- * parts that need the stack to change (the long-call function URL's port, extra keys, log capture); until then they
- * fail loudly, and every test using them is disabled.
+ * What the Google-compatibility tests need from the local stack beyond {@link ServiceStack}: the long-call function
+ * URL's base, keys of their own tenants (disabled, or with a rate of their own). Log capture is not built yet; the
+ * test that needs it stays disabled.
  */
 final class GoogleStack {
     private static final Pattern REQUEST_ID = Pattern.compile("\\b[0-9A-HJKMNP-TV-Z]{26}\\b");
@@ -22,17 +28,28 @@ final class GoogleStack {
 
     /** The base URL of the function URL that serves long synchronous calls (template output SyncUrl). */
     static String longCallBaseUrl() {
-        throw new UnsupportedOperationException("phase B: the local stack serves the long-call function URL");
+        return ServiceStack.get().functionUrlBaseUrl().orElseThrow(() ->
+                new IllegalStateException("the local stack serves no function URL")).toString();
     }
 
     /** A key of its own tenant that has been disabled ({@code keys disable}). */
     static LocalKey disabledKey() {
-        throw new UnsupportedOperationException("phase B: a disabled key in the test stack");
+        return key(false, null);
     }
 
     /** A key of its own tenant allowed {@code perMinute} submits a minute. */
     static LocalKey keyWithRate(int perMinute) {
-        throw new UnsupportedOperationException("phase B: keys with their own rate in the test stack");
+        return key(true, perMinute);
+    }
+
+    /** Stored in the stack's keys table as {@code ./run-local keys} stores one: only the hash. */
+    private static LocalKey key(boolean active, Integer perMinute) {
+        LocalStack stack = ServiceStack.get();
+        LocalKey key = new LocalKey("google-" + UUID.randomUUID(), "ij_test_key_" + UUID.randomUUID());
+        String hash = ApiKey.hash(key.key());
+        new DynamoKeyStore(stack.dynamoDb(), stack.tableName("KeysTable")).put(new KeyRecord(hash,
+                ApiKey.idForHash(hash), key.tenant(), active, perMinute, Instant.now(), "google-sdk-test"));
+        return key;
     }
 
     /** True when any function's log line contains {@code text}. */

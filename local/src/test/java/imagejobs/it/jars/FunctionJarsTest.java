@@ -49,6 +49,8 @@ class FunctionJarsTest {
             "status, imagejobs.status.StatusHandler, status-get.json",
             "status, imagejobs.status.StatusHandler, models-list.json",
             "worker, imagejobs.worker.WorkerHandler, worker-sqs-batch.json",
+            "google, imagejobs.google.GoogleHandler, google-generate-content.json",
+            "google, imagejobs.google.GoogleHandler, google-stream-v1.json",
             "worker, imagejobs.worker.DeadLetterHandler, dead-letter-batch.json",
             "edit-trigger, imagejobs.edittrigger.EditTriggerHandler, s3-put-edit.json",
             "webhooks, imagejobs.webhooks.WebhookDispatchHandler, webhook-dispatch-stream.json",
@@ -79,10 +81,11 @@ class FunctionJarsTest {
     /**
      * The S3 client and presigner the functions use are in the jar; the parent POM's exclusions keep out the HTTP
      * clients the SDK would otherwise discover (Apache, Netty) and S3's async-only parts (multipart, CRT). The worker
-     * (reference downloads) and the webhook functions (deliveries) alone carry Apache HttpClient 5 itself.
+     * and the Google function (which run jobs: reference downloads) and the webhook functions (deliveries) alone carry
+     * Apache HttpClient 5 itself.
      */
     @ParameterizedTest
-    @ValueSource(strings = {"submit", "status", "worker", "edit-trigger", "webhooks"})
+    @ValueSource(strings = {"submit", "status", "worker", "google", "edit-trigger", "webhooks"})
     void everyJarCarriesTheSynchronousS3ClientAndOnlyTheUrlConnectionHttpClient(String function) throws IOException {
         try (JarFile jar = new JarFile(jar(function).toFile())) {
             List<String> names = jar.stream().map(e -> e.getName()).toList();
@@ -92,8 +95,9 @@ class FunctionJarsTest {
                     "imagejobs/adapters/s3/S3ObjectStore.class")) {
                 assertTrue(names.contains(needed), function + ".jar lacks " + needed);
             }
-            // Apache HttpClient 5 only where it fetches or delivers (reference images, webhooks), never for AWS calls.
-            boolean fetches = function.equals("worker") || function.equals("webhooks");
+            // Apache HttpClient 5 only where it fetches or delivers (reference images in the functions that run jobs,
+            // webhooks), never for AWS calls.
+            boolean fetches = function.equals("worker") || function.equals("google") || function.equals("webhooks");
             List<String> unwanted = names.stream().filter(n -> n.startsWith("software/amazon/awssdk/http/apache")
                     || n.startsWith("software/amazon/awssdk/http/nio/") || (!fetches && n.startsWith("org/apache/hc/"))
                     || n.startsWith("io/netty/") || n.startsWith("software/amazon/awssdk/services/s3/internal/multipart/")

@@ -30,6 +30,38 @@ final class ApiClient {
         this.key = key;
     }
 
+    /**
+     * An error's code: /v1's string {@code error.code}, or on Google's routes (whose {@code error.code} is the HTTP
+     * status) the ErrorInfo reason, which is the same code; null when there is none.
+     */
+    static String errorCode(JsonNode json) {
+        JsonNode code = json == null ? null : json.at("/error/code");
+        if (code == null || code.isMissingNode() || code.isNull()) {
+            return null;
+        }
+        if (code.isInt()) {
+            JsonNode reason = json.at("/error/details").findValue("reason");
+            return reason == null ? null : reason.asText();
+        }
+        return code.asText();
+    }
+
+    /**
+     * The field an error names: /v1's {@code error.field}, or on Google's routes the first BadRequest field
+     * violation's {@code field}; null when there is none.
+     */
+    static String errorField(JsonNode json) {
+        if (json == null) {
+            return null;
+        }
+        JsonNode field = json.at("/error/field");
+        if (field.isTextual()) {
+            return field.asText();
+        }
+        JsonNode violations = json.at("/error/details").findValue("fieldViolations");
+        return violations == null || violations.isEmpty() ? null : violations.get(0).path("field").asText(null);
+    }
+
     record Response(int status, String body, HttpResponse<String> raw) {
         JsonNode json() {
             try {

@@ -72,7 +72,7 @@ class AuthIsolationReliabilityTest {
 
     private void expect(String what, int expectedStatus, ApiClient.Response r, String expectedCode) {
         checks.merge(what.split(":")[0], 1, Integer::sum);
-        String code = r.json().at("/error/code").asText(null);
+        String code = ApiClient.errorCode(r.json());
         if (r.status() != expectedStatus || (expectedCode != null && !expectedCode.equals(code))) {
             wrong.add(what + ": expected " + expectedStatus + (expectedCode == null ? "" : " " + expectedCode)
                     + ", got " + r.status() + " " + HostileInputReliabilityTest.abbreviate(r.body()));

@@ -26,8 +26,9 @@ class PortsTest {
     @Test
     void portsComeFromTheEnvironment() {
         assertEquals(EmulatorPorts.defaults(), EmulatorPorts.fromEnvironment(Map.of()));
-        assertEquals(new EmulatorPorts(3100, 9000, 0, 9324, 8090),
+        assertEquals(new EmulatorPorts(3100, 9000, 0, 9324, 8090, 3001),
                 EmulatorPorts.fromEnvironment(Map.of("IMAGEJOBS_API_PORT", "3100", "IMAGEJOBS_DYNAMODB_PORT", "0")));
+        assertEquals(3101, EmulatorPorts.fromEnvironment(Map.of("IMAGEJOBS_SYNC_PORT", "3101")).sync());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> EmulatorPorts.fromEnvironment(Map.of("IMAGEJOBS_S3_PORT", "abc")));
         assertEquals("IMAGEJOBS_S3_PORT must be a port number (0-65535, 0 = any free port), got 'abc'", e.getMessage());

@@ -36,9 +36,16 @@ class RealTemplateTest {
 
     @Test
     void everyFunctionWithHandlerCodeAndGlobals() {
-        assertEquals(List.of("SubmitFunction", "StatusFunction", "WorkerFunction", "DeadLetterFunction",
-                "EditTriggerFunction", "WebhookDispatchFunction", "WebhookDeliveryFunction"), stack.functions().stream().map(FunctionDefinition::logicalId).toList());
         FunctionDefinition submit = function("SubmitFunction");
+        assertEquals(List.of("SubmitFunction", "GoogleFunction", "StatusFunction", "WorkerFunction",
+                "DeadLetterFunction", "EditTriggerFunction", "WebhookDispatchFunction", "WebhookDeliveryFunction"),
+                stack.functions().stream().map(FunctionDefinition::logicalId).toList());
+        FunctionDefinition google = function("GoogleFunction");
+        assertEquals("imagejobs.google.GoogleHandler::handleRequest", google.handler());
+        assertEquals(TestPaths.root().resolve("functions/google/target/google.jar"), google.codeUri());
+        assertEquals(660, google.timeoutSeconds(), "SYNC_WAIT_SECONDS plus room to answer");
+        assertTrue(google.functionUrl(), "the long-call base");
+        assertFalse(submit.functionUrl());
         assertEquals("imagejobs.submit.SubmitHandler::handleRequest", submit.handler());
         assertEquals(TestPaths.root().resolve("functions/submit/target/submit.jar"), submit.codeUri());
         assertEquals(30, submit.timeoutSeconds());
@@ -75,14 +82,23 @@ class RealTemplateTest {
         assertEquals("imagejobs/gemini-api-key", worker.get("GEMINI_API_KEY_SECRET_ID"));
         assertEquals("300", worker.get("WORKER_TIMEOUT_SECONDS"));
         assertEquals("gemini-2.5-flash-image", function("EditTriggerFunction").environment().get("DEFAULT_MODEL"));
+
+        Map<String, String> google = function("GoogleFunction").environment();
+        assertEquals("600", google.get("SYNC_WAIT_SECONDS"));
+        assertEquals("25", google.get("API_SYNC_WAIT_SECONDS"));
+        assertEquals("660", google.get("WORKER_TIMEOUT_SECONDS"), "its leases outlast its timeout");
+        assertEquals("imagejobs/gemini-api-key", google.get("GEMINI_API_KEY_SECRET_ID"));
+        assertEquals("3600", google.get("PRESIGN_TTL_SECONDS"));
     }
 
     @Test
     void httpRoutes() {
         FunctionDefinition.RouteThrottle stage = new FunctionDefinition.RouteThrottle(200, 400);
-        assertEquals(List.of(new HttpRoute("SubmitRequest", "POST", "/v1/requests", stage),
-                        new HttpRoute("GenerateContent", "POST", "/v1beta/models/{model}", stage)),
+        assertEquals(List.of(new HttpRoute("SubmitRequest", "POST", "/v1/requests", stage)),
                 function("SubmitFunction").routes());
+        assertEquals(List.of(new HttpRoute("GenerateContent", "POST", "/v1beta/models/{model}", stage),
+                        new HttpRoute("GenerateContentV1", "POST", "/v1/models/{model}", stage)),
+                function("GoogleFunction").routes());
         assertEquals(List.of("GET /v1/requests/{request_id}", "GET /v1/requests",
                         "POST /v1/requests/{request_id}/cancel", "GET /v1/models", "GET /v1/models/{model}",
                         "GET /v1/webhooks/default/secret", "GET /v1beta/models", "GET /v1beta/models/{model}"),

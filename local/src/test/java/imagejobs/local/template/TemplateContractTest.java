@@ -61,12 +61,6 @@ class TemplateContractTest {
             "org/testcontainers/", "com/almworks/sqlite4java/");
     private static final Set<String> HTTP_METHODS = Set.of("get", "put", "post", "delete", "patch", "head", "options",
             "trace");
-    /**
-     * Template route → the public form openapi.yaml documents (API Gateway variables are whole segments, so the
-     * {@code {model}} of this POST carries {@code <model>:generateContent}).
-     */
-    private static final Map<String, String> PUBLIC_ROUTES = Map.of("POST /v1beta/models/{model}",
-            "POST /v1beta/models/{model}:generateContent");
     /** Values for path variables when a route is turned into a concrete request path. */
     private static final Map<String, String> SAMPLE_VALUES = Map.of("request_id", "01M845FN4JPK0DK5JMRA5AC1AB",
             "model", "gemini-2.5-flash-image");
@@ -176,10 +170,11 @@ class TemplateContractTest {
         Set<String> templateRoutes = new TreeSet<>();
         for (FunctionDefinition f : stack.functions()) {
             for (HttpRoute r : f.routes()) {
-                templateRoutes.add(publicForm(r.method().toUpperCase(Locale.ROOT) + " " + r.path()));
+                templateRoutes.add(r.method().toUpperCase(Locale.ROOT) + " " + r.path());
             }
         }
-        Set<String> documented = new TreeSet<>(documentedRoutes().keySet());
+        Set<String> documented = new TreeSet<>();
+        documentedRoutes().keySet().forEach(route -> documented.add(templateSpelling(route)));
         assertFalse(templateRoutes.isEmpty());
         Set<String> undocumented = new TreeSet<>(templateRoutes);
         undocumented.removeAll(documented);
@@ -190,13 +185,17 @@ class TemplateContractTest {
     }
 
     @Test
-    void theNativeRouteNamesItsTemplateSpelling() {
-        Object item = map(openApi().get("paths")).get("/v1beta/models/{model}:generateContent");
-        assertNotNull(item, "openapi.yaml documents POST /v1beta/models/{model}:generateContent");
-        Map<String, Object> path = map(item);
-        assertEquals("POST /v1beta/models/{model}", path.get("x-template-route"));
-        assertTrue(stack.functions().stream().flatMap(f -> f.routes().stream())
-                .anyMatch(r -> r.path().equals("/v1beta/models/{model}") && r.method().equals("POST")));
+    void theGoogleRoutesNameTheirTemplateSpellingAndTheGoogleFunction() {
+        Map<String, Object> paths = map(openApi().get("paths"));
+        for (String version : List.of("v1beta", "v1")) {
+            for (String method : List.of("generateContent", "streamGenerateContent")) {
+                Object item = paths.get("/" + version + "/models/{model}:" + method);
+                assertNotNull(item, "openapi.yaml documents POST /" + version + "/models/{model}:" + method);
+                assertEquals("POST /" + version + "/models/{model}", map(item).get("x-template-route"));
+            }
+            assertTrue(function("GoogleFunction").routes().stream()
+                    .anyMatch(r -> r.path().equals("/" + version + "/models/{model}") && r.method().equals("POST")));
+        }
     }
 
     @Test
@@ -211,13 +210,13 @@ class TemplateContractTest {
                 assertEquals(r.path(), match.route().path(), r.method() + " " + concrete + " matched another route");
             }
         }
-        // The documented public forms reach the same functions (e.g. {model}:generateContent → SubmitFunction).
+        // The documented public forms reach the route they name (e.g. {model}:generateContent → POST .../{model}).
         documentedRoutes().forEach((route, pathParameters) -> {
             String method = route.substring(0, route.indexOf(' '));
             String concrete = concrete(route.substring(route.indexOf(' ') + 1));
             RouteTable.RouteMatch match = table.match(method, concrete).orElseThrow(() ->
                     new AssertionError("the local router does not serve the documented " + method + " " + concrete));
-            assertEquals(publicForm(method + " " + match.route().path()), route,
+            assertEquals(templateSpelling(route), match.route().routeKey(),
                     "documented " + route + " is served by " + match.route().routeKey());
         });
     }
@@ -270,9 +269,15 @@ class TemplateContractTest {
         return names;
     }
 
-    /** "METHOD /path" of a template route as openapi.yaml documents it. */
-    static String publicForm(String templateRoute) {
-        return PUBLIC_ROUTES.getOrDefault(templateRoute, templateRoute);
+    /**
+     * The template's route for a documented one: its path item's {@code x-template-route} where the public form
+     * differs (API Gateway variables are whole segments: {@code {model}:generateContent} is the route
+     * {@code POST .../{model}}), else the route itself.
+     */
+    static String templateSpelling(String documentedRoute) {
+        String path = documentedRoute.substring(documentedRoute.indexOf(' ') + 1);
+        Object spelled = map(map(openApi().get("paths")).get(path)).get("x-template-route");
+        return spelled instanceof String s ? s : documentedRoute;
     }
 
     static String concrete(String path) {
@@ -364,6 +369,7 @@ class TemplateContractTest {
         Map<String, List<String>> writers = Map.of(
                 "WorkerFunction", List.of("OutcomeWriter", "EditKeys"),
                 "SubmitFunction", List.of("InputSpiller"),
+                "GoogleFunction", List.of("InputSpiller", "OutcomeWriter"),
                 "EditTriggerFunction", List.of("InputSpiller"));
         Set<String> covered = new TreeSet<>();
         writers.forEach((id, classes) -> {

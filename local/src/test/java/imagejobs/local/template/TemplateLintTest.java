@@ -60,7 +60,11 @@ class TemplateLintTest {
 
         Map<String, Integer> types = new TreeMap<>();
         resources.forEach(r -> types.merge(r.path("Type").asText(), 1, Integer::sum));
-        assertEquals(7, types.getOrDefault("AWS::Lambda::Function", 0), types.toString());
+        assertEquals(8, types.getOrDefault("AWS::Lambda::Function", 0), types.toString());
+        // GoogleFunction's function URL (the long-call base), named as the SyncUrl output reads it.
+        assertEquals(1, types.getOrDefault("AWS::Lambda::Url", 0), types.toString());
+        assertEquals("AWS::Lambda::Url", resources.path("GoogleFunctionUrl").path("Type").asText());
+        assertEquals("BUFFERED", resources.path("GoogleFunctionUrl").path("Properties").path("InvokeMode").asText());
         assertEquals(1, types.getOrDefault("AWS::ApiGatewayV2::Stage", 0), types.toString());
 
         // The stage carries the throttling (SAM passes DefaultRouteSettings to AWS::ApiGatewayV2::Stage).

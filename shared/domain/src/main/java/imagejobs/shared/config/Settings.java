@@ -34,6 +34,16 @@ public final class Settings {
     public static final String GEMINI_API_KEY = "GEMINI_API_KEY";
     public static final String GEMINI_API_KEY_SECRET_ID = "GEMINI_API_KEY_SECRET_ID";
     public static final String WORKER_TIMEOUT_SECONDS = "WORKER_TIMEOUT_SECONDS";
+    /** How long a synchronous Google call waits on the function URL (the Google function's long-call base). */
+    public static final String SYNC_WAIT_SECONDS = "SYNC_WAIT_SECONDS";
+    /** How long a synchronous Google call waits on the API Gateway routes (under its 30 s integration timeout). */
+    public static final String API_SYNC_WAIT_SECONDS = "API_SYNC_WAIT_SECONDS";
+    public static final int DEFAULT_SYNC_WAIT_SECONDS = 600;
+    /** The job's insurance message waits bound + 60 s, and SQS delays at most 900 s. */
+    public static final int MAX_SYNC_WAIT_SECONDS = 840;
+    public static final int DEFAULT_API_SYNC_WAIT_SECONDS = 25;
+    /** Room under API Gateway's 30 s for the answer to leave. */
+    public static final int MAX_API_SYNC_WAIT_SECONDS = 28;
     public static final String ALLOW_LOOPBACK_REFERENCES = "ALLOW_LOOPBACK_REFERENCES";
     public static final String RETRY_BASE_MILLIS = "RETRY_BASE_MILLIS";
     public static final String CURSOR_SECRET = "CURSOR_SECRET";
@@ -178,6 +188,24 @@ public final class Settings {
         if (seconds < 1 || seconds > MAX_PRESIGN_TTL_SECONDS) {
             throw new ConfigurationException(PRESIGN_TTL_SECONDS + " must be from 1 to " + MAX_PRESIGN_TTL_SECONDS
                     + " (a presigned URL dies with the Lambda credentials that signed it), got " + seconds);
+        }
+        return Duration.ofSeconds(seconds);
+    }
+
+    /** The function URL's bound: 1 s to {@link #MAX_SYNC_WAIT_SECONDS}, else the cold start fails. */
+    public Duration syncWait() {
+        return bound(SYNC_WAIT_SECONDS, DEFAULT_SYNC_WAIT_SECONDS, MAX_SYNC_WAIT_SECONDS);
+    }
+
+    /** The API routes' bound: 1 s to {@link #MAX_API_SYNC_WAIT_SECONDS}, else the cold start fails. */
+    public Duration apiSyncWait() {
+        return bound(API_SYNC_WAIT_SECONDS, DEFAULT_API_SYNC_WAIT_SECONDS, MAX_API_SYNC_WAIT_SECONDS);
+    }
+
+    private Duration bound(String name, int defaultSeconds, int maxSeconds) {
+        int seconds = env.integer(name, defaultSeconds);
+        if (seconds < 1 || seconds > maxSeconds) {
+            throw new ConfigurationException(name + " must be from 1 to " + maxSeconds + " seconds, got " + seconds);
         }
         return Duration.ofSeconds(seconds);
     }

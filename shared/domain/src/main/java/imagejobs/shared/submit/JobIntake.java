@@ -75,7 +75,12 @@ public final class JobIntake {
      *
      * @param idempotencyKeyHash the tenant-scoped hash of the caller's Idempotency-Key, or null
      */
-    public record Submission(String tenant, CanonicalRequest request, String source, String idempotencyKeyHash) {
+    public record Submission(String tenant, CanonicalRequest request, String source, String idempotencyKeyHash,
+                             Duration idempotencyWindow) {
+        /** With the usual {@link #IDEMPOTENCY_WINDOW}. */
+        public Submission(String tenant, CanonicalRequest request, String source, String idempotencyKeyHash) {
+            this(tenant, request, source, idempotencyKeyHash, IDEMPOTENCY_WINDOW);
+        }
     }
 
     /** The job as stored (or found again), and whether it is the earlier job of a repeated idempotent request. */
@@ -84,10 +89,19 @@ public final class JobIntake {
 
     /** {@link #store}, then {@link #enqueue} a job that is new. Throws a 503 {@link Rejection} when it cannot. */
     public Accepted accept(Submission submission) {
+        return accept(submission, 0);
+    }
+
+    /**
+     * {@link #accept} with the message visible only after {@code delaySeconds} (0..900): a route that runs the job
+     * itself sends it as insurance, so the worker finishes the job should that route die first.
+     */
+    public Accepted accept(Submission submission, int delaySeconds) {
         Accepted accepted = store(submission);
         if (!accepted.replayed()) {
             String requestId = accepted.job().requestId();
-            RuntimeException failure = send(requestId, accepted.job().tenant());
+            RuntimeException failure = delaySeconds <= 0 ? send(requestId, accepted.job().tenant())
+                    : sendDelayed(requestId, accepted.job().tenant(), delaySeconds);
             if (failure != null) {
                 LOG.error("enqueue failed; job marked failed", failure);
                 abandon(requestId, submission.idempotencyKeyHash());
@@ -136,7 +150,7 @@ public final class JobIntake {
         try {
             created = keyHash == null
                     ? (jobs.create(job) ? new JobStore.IdempotentCreate.Created(job) : null)
-                    : jobs.createIdempotent(job, keyHash, now.plus(IDEMPOTENCY_WINDOW));
+                    : jobs.createIdempotent(job, keyHash, now.plus(submission.idempotencyWindow()));
         } catch (RuntimeException e) {
             // The write may have landed before the failure: make sure it cannot stay queued without a message.
             LOG.error("job write failed", e);
@@ -212,6 +226,23 @@ public final class JobIntake {
         } catch (RuntimeException e) {
             return e;
         }
+    }
+
+    private RuntimeException sendDelayed(String requestId, String tenant, int delaySeconds) {
+        try {
+            queue.sendDelayed(requestId, null, delaySeconds, tenant);
+            return null;
+        } catch (RuntimeException e) {
+            return e;
+        }
+    }
+
+    /**
+     * Frees an idempotency key bound to this job (failures are logged, not thrown): a synchronous call whose answer
+     * was delivered lets the same request, sent again, become a new job.
+     */
+    public void releaseKey(String keyHash, String requestId) {
+        release(keyHash, requestId);
     }
 
     /** The earlier job of this idempotency key, when the same request is sent again within the window. */

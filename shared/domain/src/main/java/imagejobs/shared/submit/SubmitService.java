@@ -2,6 +2,7 @@ package imagejobs.shared.submit;
 
 import java.io.IOException;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.function.BiFunction;
 
@@ -22,6 +23,7 @@ import imagejobs.shared.json.JsonErrors;
 import imagejobs.shared.log.StructuredLog;
 import imagejobs.shared.queue.JobQueue;
 import imagejobs.shared.status.JobView;
+import imagejobs.shared.sync.SyncKeys;
 import imagejobs.shared.validation.CanonicalRequest;
 import imagejobs.shared.validation.RequestValidator;
 
@@ -73,8 +75,21 @@ public final class SubmitService {
         }
     }
 
-    /** The job as stored (or found again), its API view, and whether it was an idempotent replay of an earlier one. */
-    public record Submitted(Job job, ObjectNode view, boolean replayed) {
+    /**
+     * The job as stored (or found again), its API view, and whether it was an idempotent replay of an earlier one;
+     * {@code derivedKeyHash} is the idempotency key a synchronous call got because it sent none (else null).
+     */
+    public record Submitted(Job job, ObjectNode view, boolean replayed, String derivedKeyHash) {
+        public Submitted(Job job, ObjectNode view, boolean replayed) {
+            this(job, view, replayed, null);
+        }
+    }
+
+    /** Frees a derived key once the answer it guarded was delivered (see {@link JobIntake#releaseKey}). */
+    public void releaseDerivedKey(Submitted submitted) {
+        if (submitted.derivedKeyHash() != null) {
+            intake.releaseKey(submitted.derivedKeyHash(), submitted.job().requestId());
+        }
     }
 
     /** {@code POST /v1/requests}, or the native form when the command names a model. */
@@ -83,7 +98,30 @@ public final class SubmitService {
                 : submit(command, (body, tenant) -> validator.validateNative(command.nativeModel(), body, tenant));
     }
 
+    /**
+     * How a synchronous route (one that runs the job itself and answers with its result) takes a request in.
+     *
+     * @param path          the route's path, part of the derived idempotency key
+     * @param keyWindow     how long a derived key binds (an explicit Idempotency-Key keeps its 24 h)
+     * @param messageDelay  seconds before the job's message becomes visible (the worker's insurance)
+     */
+    public record SyncIntake(String path, Duration keyWindow, int messageDelay) {
+    }
+
+    /** {@link #submit} for a synchronous route; see {@link SyncIntake}. {@link Submitted#keyHash} is set. */
+    public Submitted submitForSync(SubmitCommand command, SyncIntake sync) {
+        BiFunction<JsonNode, String, CanonicalRequest> validate = command.nativeModel() == null
+                ? validator::validateRequestQueue
+                : (body, tenant) -> validator.validateNative(command.nativeModel(), body, tenant);
+        return submit(command, validate, sync);
+    }
+
     private Submitted submit(SubmitCommand request, BiFunction<JsonNode, String, CanonicalRequest> validate) {
+        return submit(request, validate, null);
+    }
+
+    private Submitted submit(SubmitCommand request, BiFunction<JsonNode, String, CanonicalRequest> validate,
+                             SyncIntake sync) {
         try {
             KeyRecord key = authenticator.authenticate(request.credentials());
             StructuredLog.put("tenant", key.tenant());
@@ -96,9 +134,20 @@ public final class SubmitService {
             Optional<String> idempotencyKey = IdempotencyKeys.of(request.idempotencyKey());
             CanonicalRequest canonical = validate.apply(parse(request), key.tenant());
             String keyHash = idempotencyKey.map(k -> IdempotencyKeys.hash(key.tenant(), k)).orElse(null);
-            JobIntake.Accepted accepted = intake.accept(
-                    new JobIntake.Submission(key.tenant(), canonical, Job.SOURCE_API, keyHash));
-            return new Submitted(accepted.job(), view.full(accepted.job()), accepted.replayed());
+            if (sync == null) {
+                JobIntake.Accepted accepted = intake.accept(
+                        new JobIntake.Submission(key.tenant(), canonical, Job.SOURCE_API, keyHash));
+                return new Submitted(accepted.job(), view.full(accepted.job()), accepted.replayed());
+            }
+            boolean derived = keyHash == null;
+            if (derived) {
+                keyHash = SyncKeys.derive(key.tenant(), sync.path(), request.body());
+            }
+            JobIntake.Accepted accepted = intake.accept(new JobIntake.Submission(key.tenant(), canonical,
+                    Job.SOURCE_API, keyHash, derived ? sync.keyWindow() : JobIntake.IDEMPOTENCY_WINDOW),
+                    sync.messageDelay());
+            return new Submitted(accepted.job(), view.full(accepted.job()), accepted.replayed(),
+                    derived ? keyHash : null);
         } catch (Rejection e) {
             if (e.kind() != Kind.UNAVAILABLE) {
                 LOG.info("submit refused", "kind", e.kind().name(), "code", e.code(), "field", e.field());
