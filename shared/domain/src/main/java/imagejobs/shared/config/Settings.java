@@ -27,7 +27,6 @@ public final class Settings {
     public static final String DEFAULT_RATE_PER_MINUTE = "DEFAULT_RATE_PER_MINUTE";
     public static final String READ_RATE_PER_MINUTE = "READ_RATE_PER_MINUTE";
     public static final String MAX_BODY_BYTES = "MAX_BODY_BYTES";
-    public static final String API_SYNC_WAIT_SECONDS = "API_SYNC_WAIT_SECONDS";
     public static final String S3_FORCE_PATH_STYLE = "S3_FORCE_PATH_STYLE";
     public static final String GEMINI_BASE_URL = "GEMINI_BASE_URL";
     public static final String GEMINI_AUTH_STYLE = "GEMINI_AUTH_STYLE";
@@ -42,7 +41,7 @@ public final class Settings {
     /** The job's insurance message waits bound + 60 s, and SQS delays at most 900 s. */
     public static final int MAX_SYNC_WAIT_SECONDS = 840;
     public static final int DEFAULT_API_SYNC_WAIT_SECONDS = 25;
-    /** Room under API Gateway's 30 s for the answer to leave. */
+    /** API Gateway's HTTP API ends every integration at 30 s: an answer must be on its way before then. */
     public static final int MAX_API_SYNC_WAIT_SECONDS = 28;
     public static final String ALLOW_LOOPBACK_REFERENCES = "ALLOW_LOOPBACK_REFERENCES";
     public static final String RETRY_BASE_MILLIS = "RETRY_BASE_MILLIS";
@@ -90,9 +89,6 @@ public final class Settings {
      * not the binding one); 6,000,000 leaves room for the envelope. The template sets the same value.
      */
     public static final int DEFAULT_MAX_BODY_BYTES = 6_000_000;
-    public static final int DEFAULT_API_SYNC_WAIT_SECONDS = 25;
-    /** API Gateway's HTTP API ends every integration at 30 s: an answer must be on its way before then. */
-    public static final int MAX_API_SYNC_WAIT_SECONDS = 28;
     public static final String DEFAULT_GEMINI_BASE_URL = "https://generativelanguage.googleapis.com";
     public static final int DEFAULT_WORKER_TIMEOUT_SECONDS = 300;
     public static final int DEFAULT_RETRY_BASE_MILLIS = 2000;
@@ -197,9 +193,9 @@ public final class Settings {
         return bound(SYNC_WAIT_SECONDS, DEFAULT_SYNC_WAIT_SECONDS, MAX_SYNC_WAIT_SECONDS);
     }
 
-    /** The API routes' bound: 1 s to {@link #MAX_API_SYNC_WAIT_SECONDS}, else the cold start fails. */
+    /** The API routes' bound for synchronous Google calls: {@link #apiSyncWaitSeconds()}. */
     public Duration apiSyncWait() {
-        return bound(API_SYNC_WAIT_SECONDS, DEFAULT_API_SYNC_WAIT_SECONDS, MAX_API_SYNC_WAIT_SECONDS);
+        return Duration.ofSeconds(apiSyncWaitSeconds());
     }
 
     private Duration bound(String name, int defaultSeconds, int maxSeconds) {
@@ -236,8 +232,8 @@ public final class Settings {
     }
 
     /**
-     * The longest a request through API Gateway may wait for its job ({@code Prefer: wait=N} is cut to it): 0 to
-     * {@link #MAX_API_SYNC_WAIT_SECONDS}, else the cold start fails.
+     * The longest a request through API Gateway may wait for its job (a synchronous Google call's bound there;
+     * {@code Prefer: wait=N} is cut to it): 0 to {@link #MAX_API_SYNC_WAIT_SECONDS}, else the cold start fails.
      */
     public int apiSyncWaitSeconds() {
         int seconds = env.integer(API_SYNC_WAIT_SECONDS, DEFAULT_API_SYNC_WAIT_SECONDS);
