@@ -79,14 +79,24 @@ public final class RequestValidator {
 
     /** The body of {@code POST /v1beta/models/{model}:generateContent}. */
     public CanonicalRequest validateNative(String modelId, JsonNode body, String tenant) {
+        return validateNative(modelId, body, tenant, "");
+    }
+
+    /**
+     * {@link #validateNative(String, JsonNode, String)} for a request that sits inside a larger body (one request of
+     * a batch): every field path and message starts with {@code prefix}, e.g.
+     * {@code batch.inputConfig.requests.requests[3].request}.
+     */
+    public CanonicalRequest validateNative(String modelId, JsonNode body, String tenant, String prefix) {
         ModelSpec model = model(modelId, "model");
         if (body != null) {
             Utf16.checkTree(body);
         }
         if (body == null || !body.isObject()) {
-            throw FieldError.invalid(null, "the body must be a JSON object with contents, got " + Values.kind(body));
+            throw FieldError.invalid(prefix.isEmpty() ? null : prefix, (prefix.isEmpty() ? "the body" : prefix)
+                    + " must be a JSON object with contents, got " + Values.kind(body));
         }
-        return new CanonicalRequest(model, nativeRequest(body, "", new RequestContext(model, tenant, references)));
+        return new CanonicalRequest(model, nativeRequest(body, prefix, new RequestContext(model, tenant, references)));
     }
 
     private ObjectNode nativeRequest(JsonNode body, String prefix, RequestContext ctx) {
