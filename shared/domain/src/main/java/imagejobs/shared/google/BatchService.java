@@ -179,6 +179,9 @@ public final class BatchService {
         BatchStore.BatchPage page = batches.list(tenant, after, size);
         List<ObjectNode> operations = new ArrayList<>();
         for (BatchRecord batch : page.batches()) {
+            if (batch.expiresAt() != null && !now.isBefore(batch.expiresAt())) {
+                continue; // retention over; DynamoDB's TTL sweep deletes it up to days late
+            }
             if (batch.finalState() == null) {
                 List<BatchItem> items = items(batch, now);
                 // Listed entries show state and stats only; a batch found done is frozen on the way.
