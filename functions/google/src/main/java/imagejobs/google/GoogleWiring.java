@@ -12,6 +12,7 @@ import java.util.concurrent.Executors;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import imagejobs.adapters.aws.AwsClientConfig;
+import imagejobs.adapters.dynamo.DynamoBatchStore;
 import imagejobs.adapters.dynamo.DynamoGateStore;
 import imagejobs.adapters.dynamo.DynamoJobStore;
 import imagejobs.adapters.dynamo.DynamoKeyStore;
@@ -27,6 +28,9 @@ import imagejobs.shared.config.Environment;
 import imagejobs.shared.config.Settings;
 import imagejobs.shared.gemini.ApiKeySource;
 import imagejobs.shared.gemini.GeminiClient;
+import imagejobs.shared.google.BatchJobView;
+import imagejobs.shared.google.BatchLimits;
+import imagejobs.shared.google.BatchService;
 import imagejobs.shared.google.GenerateContentView;
 import imagejobs.shared.google.OutcomeImages;
 import imagejobs.shared.jobs.JobStore;
@@ -34,7 +38,9 @@ import imagejobs.shared.json.Json;
 import imagejobs.shared.limits.PacedUpstreamGate;
 import imagejobs.shared.limits.UpstreamGate;
 import imagejobs.shared.queue.JobQueue;
+import imagejobs.shared.status.CursorKeySource;
 import imagejobs.shared.status.JobView;
+import imagejobs.shared.status.ListCursors;
 import imagejobs.shared.storage.ObjectStore;
 import imagejobs.shared.submit.InputSpiller;
 import imagejobs.shared.submit.JobIntake;
@@ -66,6 +72,8 @@ final class GoogleWiring {
     static final int MAX_SYNC_WAIT_SECONDS = 840;
     /** Under API Gateway's 30 s integration timeout, with room for the answer. */
     static final int MAX_API_SYNC_WAIT_SECONDS = 28;
+    /** The batches table (Google-style batches). */
+    static final String BATCHES_TABLE = "BATCHES_TABLE";
 
     private GoogleWiring() {
     }
@@ -84,10 +92,12 @@ final class GoogleWiring {
         JobQueue queue = new SqsJobQueue(sqs, settings.jobsQueueUrl());
         String bucket = settings.imagesBucket();
 
-        SubmitService submit = new SubmitService(new Authenticator(new DynamoKeyStore(dynamo, settings.keysTable())),
-                new RequestValidator(catalog, new ImageReferences(bucket, settings.allowLoopbackReferences())),
-                new JobIntake(new InputSpiller(store), jobs, queue, settings, clock),
-                new JobView(bucket, null, null), settings, clock);
+        Authenticator authenticator = new Authenticator(new DynamoKeyStore(dynamo, settings.keysTable()));
+        RequestValidator validator = new RequestValidator(catalog,
+                new ImageReferences(bucket, settings.allowLoopbackReferences()));
+        JobIntake intake = new JobIntake(new InputSpiller(store), jobs, queue, settings, clock);
+        SubmitService submit = new SubmitService(authenticator, validator, intake, new JobView(bucket, null, null),
+                settings, clock);
 
         ApiKeySource key = new ApiKeySource(env.optional(Settings.GEMINI_API_KEY).orElse(null),
                 env.optional(Settings.GEMINI_API_KEY_SECRET_ID).map(id -> secretFetcher(aws, id)).orElse(null));
@@ -106,9 +116,14 @@ final class GoogleWiring {
         SyncRunner runner = new SyncRunner(submit, processor, jobs, attemptThreads(), clock, SyncRunner.Sleeper.REAL);
         GenerateContentView view = new GenerateContentView(bucket, OutcomeImages.of(store, settings.presignTtl()),
                 k -> conversation(store, k), GenerateContentView.MAX_RESPONSE_BYTES);
+        BatchService batches = new BatchService(authenticator, validator, intake, jobs,
+                new DynamoBatchStore(dynamo, env.required(BATCHES_TABLE)), new BatchJobView(view),
+                BatchLimits.fromEnvironment(env.asMap()),
+                new ListCursors(CursorKeySource.from(settings, id -> secretFetcher(aws, id).get())), settings, clock);
         return new GoogleRoutes(runner, view,
                 bound(env, API_SYNC_WAIT_SECONDS, DEFAULT_API_SYNC_WAIT_SECONDS, MAX_API_SYNC_WAIT_SECONDS),
-                bound(env, SYNC_WAIT_SECONDS, DEFAULT_SYNC_WAIT_SECONDS, MAX_SYNC_WAIT_SECONDS));
+                bound(env, SYNC_WAIT_SECONDS, DEFAULT_SYNC_WAIT_SECONDS, MAX_SYNC_WAIT_SECONDS),
+                new GoogleBatchRoutes(batches));
     }
 
     static Duration bound(Environment env, String name, int defaultSeconds, int maxSeconds) {

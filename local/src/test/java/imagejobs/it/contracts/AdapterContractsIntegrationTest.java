@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import imagejobs.adapters.aws.AwsClientConfig;
+import imagejobs.adapters.dynamo.DynamoBatchStore;
 import imagejobs.adapters.dynamo.DynamoJobStore;
 import imagejobs.adapters.dynamo.DynamoKeyStore;
 import imagejobs.adapters.dynamo.DynamoWebhookSecretStore;
@@ -28,11 +29,13 @@ import imagejobs.local.emulators.LocalCredentials;
 import imagejobs.shared.auth.KeyStore;
 import imagejobs.shared.config.Environment;
 import imagejobs.shared.config.Settings;
+import imagejobs.shared.google.BatchStore;
 import imagejobs.shared.jobs.JobStore;
 import imagejobs.shared.queue.JobMessage;
 import imagejobs.shared.queue.JobQueue;
 import imagejobs.shared.storage.ObjectStore;
 import imagejobs.shared.webhooks.WebhookSecretStore;
+import imagejobs.testing.BatchStoreContract;
 import imagejobs.testing.InMemoryJobQueue.Received;
 import imagejobs.testing.JobQueueContract;
 import imagejobs.testing.JobStoreContract;
@@ -44,7 +47,7 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /**
  * The real adapters against the contracts the in-memory fakes pass (shared/test-fixtures): DynamoJobStore,
- * DynamoKeyStore and DynamoWebhookSecretStore on DynamoDB Local, S3ObjectStore on S3Proxy, SqsJobQueue on ElasticMQ, with the tables, bucket and
+ * DynamoKeyStore, DynamoWebhookSecretStore and DynamoBatchStore on DynamoDB Local, S3ObjectStore on S3Proxy, SqsJobQueue on ElasticMQ, with the tables, bucket and
  * settings the local stack gives a function. A rule that fails here and passes there is a drifted fake (or an
  * adapter bug).
  */
@@ -86,6 +89,14 @@ class AdapterContractsIntegrationTest {
         @Override
         protected WebhookSecretStore createStore() {
             return new DynamoWebhookSecretStore(stack.dynamoDb(), stack.tableName("WebhookSecretsTable"));
+        }
+    }
+
+    @Nested
+    class DynamoBatchStoreContract extends BatchStoreContract {
+        @Override
+        protected BatchStore createStore() {
+            return new DynamoBatchStore(stack.dynamoDb(), stack.tableName("BatchesTable"));
         }
     }
 
