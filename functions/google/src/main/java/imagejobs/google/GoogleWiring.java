@@ -72,8 +72,6 @@ final class GoogleWiring {
     static final int MAX_SYNC_WAIT_SECONDS = 840;
     /** Under API Gateway's 30 s integration timeout, with room for the answer. */
     static final int MAX_API_SYNC_WAIT_SECONDS = 28;
-    /** The batches table (Google-style batches). */
-    static final String BATCHES_TABLE = "BATCHES_TABLE";
 
     private GoogleWiring() {
     }
@@ -117,7 +115,7 @@ final class GoogleWiring {
         GenerateContentView view = new GenerateContentView(bucket, OutcomeImages.of(store, settings.presignTtl()),
                 k -> conversation(store, k), GenerateContentView.MAX_RESPONSE_BYTES);
         BatchService batches = new BatchService(authenticator, validator, intake, jobs,
-                new DynamoBatchStore(dynamo, env.required(BATCHES_TABLE)), new BatchJobView(view),
+                new DynamoBatchStore(dynamo, settings.batchesTable()), new BatchJobView(view),
                 BatchLimits.fromEnvironment(env.asMap()),
                 new ListCursors(CursorKeySource.from(settings, id -> secretFetcher(aws, id).get())), settings, clock);
         return new GoogleRoutes(runner, view,

@@ -39,6 +39,10 @@ public final class Settings {
     public static final String LIMITS_TABLE = "LIMITS_TABLE";
     /** Tenants' sealed webhook signing secrets (WebhookSecretsTable). */
     public static final String WEBHOOK_SECRETS_TABLE = "WEBHOOK_SECRETS_TABLE";
+    /** Google-style batches (the Google function). */
+    public static final String BATCHES_TABLE = "BATCHES_TABLE";
+    /** Inlined requests per batch; read by {@code BatchLimits.fromEnvironment}. */
+    public static final String BATCH_MAX_REQUESTS = "BATCH_MAX_REQUESTS";
     /** The service key that seals them: its material (local stack, tests) or its Secrets Manager secret (AWS). */
     public static final String WEBHOOK_SECRETS_KEY = "WEBHOOK_SECRETS_KEY";
     public static final String WEBHOOK_SECRETS_KEY_SECRET_ID = "WEBHOOK_SECRETS_KEY_SECRET_ID";
@@ -113,6 +117,11 @@ public final class Settings {
     /** The tenants' webhook signing secrets (the status function's secret route, the webhook delivery). */
     public String webhookSecretsTable() {
         return env.required(WEBHOOK_SECRETS_TABLE);
+    }
+
+    /** The batches of Google's batch API (the Google function). */
+    public String batchesTable() {
+        return env.required(BATCHES_TABLE);
     }
 
     public String keysTable() {

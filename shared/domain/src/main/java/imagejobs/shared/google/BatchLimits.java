@@ -3,6 +3,7 @@ package imagejobs.shared.google;
 import java.util.Map;
 
 import imagejobs.shared.config.ConfigurationException;
+import imagejobs.shared.config.Settings;
 
 /**
  * How big a batch may be. Each request becomes a job polled by {@code GET /v1beta/batches/{id}}, which reads every
@@ -21,7 +22,7 @@ public record BatchLimits(int maxRequests, int maxMetadataBytes, int maxDisplayN
 
     /** From the environment: {@code BATCH_MAX_REQUESTS}; a bad value fails the cold start with the reason. */
     public static BatchLimits fromEnvironment(Map<String, String> env) {
-        String value = env.get("BATCH_MAX_REQUESTS");
+        String value = env.get(Settings.BATCH_MAX_REQUESTS);
         if (value == null || value.isBlank()) {
             return DEFAULTS;
         }
