@@ -238,7 +238,11 @@ class GoogleBatchesEndToEndTest {
             ClientException get = assertThrows(ClientException.class, () -> other.batches.get(name, null));
             assertEquals(404, get.code());
             assertEquals("NOT_FOUND", get.status());
-            assertEquals(404, assertThrows(ClientException.class, () -> other.batches.cancel(name, null)).code());
+            // The SDK's cancel never reads its answer (it returns nothing, whatever the status): ask over HTTP.
+            ServiceStack.Response cancel = ServiceStack.api(ServiceStack.TENANT_B).post("/v1beta/" + name + ":cancel",
+                    "{}");
+            assertEquals(404, cancel.status());
+            assertEquals("NOT_FOUND", cancel.body().path("error").path("status").asText(), cancel.body().toString());
             assertEquals(404, assertThrows(ClientException.class, () -> other.batches.delete(name, null)).code());
             List<String> theirs = new ArrayList<>();
             other.batches.list(ListBatchJobsConfig.builder().pageSize(20).build())
