@@ -46,6 +46,7 @@ import imagejobs.testing.MutableClock;
  */
 class GoogleBatchRoutesTest {
     private static final String API_EVENT = "../../events/google-generate-content.json";
+    private static final String URL_EVENT = "../../events/google-function-url-stream.json";
     private static final String KEY = "ij_local_example_key_0000000000000000";
     private static final String BUCKET = "imagejobs-images-test";
     private static final String BODY = "{\"batch\":{\"displayName\":\"nightly\",\"inputConfig\":{\"requests\":"
@@ -78,7 +79,13 @@ class GoogleBatchRoutesTest {
     }
 
     private APIGatewayV2HTTPResponse call(String method, String path, String body, String key) {
-        APIGatewayV2HTTPEvent event = EventLoader.loadApiGatewayHttpEvent(API_EVENT);
+        return call(API_EVENT, method, path, body, key);
+    }
+
+    private APIGatewayV2HTTPResponse call(String sample, String method, String path, String body, String key) {
+        APIGatewayV2HTTPEvent event = EventLoader.loadApiGatewayHttpEvent(sample);
+        event.setRawQueryString("");
+        event.setQueryStringParameters(null);
         event.setRawPath(path);
         event.getRequestContext().getHttp().setPath(path);
         event.getRequestContext().getHttp().setMethod(method);
@@ -156,6 +163,18 @@ class GoogleBatchRoutesTest {
         assertEquals(404, wrongMethod.getStatusCode());
         assertTrue(json(wrongMethod).at("/error/message").asText().contains(":cancel"), wrongMethod.getBody());
         assertFalse(wrongMethod.getBody().contains("imagejobs.shared"), "no class names");
+    }
+
+    /** The function URL (long-call base, no route table) serves the same routes: a big batch may take a while. */
+    @Test
+    void theFunctionUrlServesTheBatchRoutesToo() {
+        APIGatewayV2HTTPResponse created = call(URL_EVENT, "POST",
+                "/v1beta/models/gemini-2.5-flash-image:batchGenerateContent", BODY, KEY);
+        assertEquals(200, created.getStatusCode(), created.getBody());
+        String name = json(created).path("name").asText();
+        APIGatewayV2HTTPResponse got = call(URL_EVENT, "GET", "/v1beta/" + name, null, KEY);
+        assertEquals(200, got.getStatusCode(), got.getBody());
+        assertEquals("nightly", json(got).at("/metadata/displayName").asText());
     }
 
     @Test
