@@ -72,6 +72,8 @@ final class GoogleWiring {
     static final int MAX_SYNC_WAIT_SECONDS = 840;
     /** Under API Gateway's 30 s integration timeout, with room for the answer. */
     static final int MAX_API_SYNC_WAIT_SECONDS = 28;
+    /** Requests of one batch stored and queued at once. */
+    static final int BATCH_INTAKE_THREADS = 8;
 
     private GoogleWiring() {
     }
@@ -117,7 +119,8 @@ final class GoogleWiring {
         BatchService batches = new BatchService(authenticator, validator, intake, jobs,
                 new DynamoBatchStore(dynamo, settings.batchesTable()), new BatchJobView(view),
                 BatchLimits.fromEnvironment(env.asMap()),
-                new ListCursors(CursorKeySource.from(settings, id -> secretFetcher(aws, id).get())), settings, clock);
+                new ListCursors(CursorKeySource.from(settings, id -> secretFetcher(aws, id).get())), settings, clock,
+                batchIntakeThreads());
         return new GoogleRoutes(runner, view,
                 bound(env, API_SYNC_WAIT_SECONDS, DEFAULT_API_SYNC_WAIT_SECONDS, MAX_API_SYNC_WAIT_SECONDS),
                 bound(env, SYNC_WAIT_SECONDS, DEFAULT_SYNC_WAIT_SECONDS, MAX_SYNC_WAIT_SECONDS),
@@ -136,6 +139,18 @@ final class GoogleWiring {
     private static ExecutorService attemptThreads() {
         return Executors.newCachedThreadPool(runnable -> {
             Thread thread = new Thread(runnable, "sync-attempt");
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    /**
+     * Where a batch's requests are stored and queued, eight at once: a 100-request batch is then about 13 rounds of a
+     * DynamoDB write and an SQS send instead of 100. Daemon threads, made on first use.
+     */
+    private static ExecutorService batchIntakeThreads() {
+        return Executors.newFixedThreadPool(BATCH_INTAKE_THREADS, runnable -> {
+            Thread thread = new Thread(runnable, "batch-intake");
             thread.setDaemon(true);
             return thread;
         });

@@ -66,6 +66,10 @@ class BatchServiceTest {
     }
 
     private BatchService service(InMemoryJobQueue on) {
+        return service(on, Runnable::run);
+    }
+
+    private BatchService service(InMemoryJobQueue on, java.util.concurrent.Executor intakeThreads) {
         Settings settings = new Settings(new Environment(Map.of(Settings.DEFAULT_RATE_PER_MINUTE, "1000")));
         RequestValidator validator = new RequestValidator(ModelCatalog.load(),
                 new ImageReferences(GoogleFixtures.BUCKET));
@@ -74,7 +78,7 @@ class BatchServiceTest {
                 GenerateContentView.MAX_RESPONSE_BYTES));
         return new BatchService(new Authenticator(keys), validator, intake, jobs, batches, view,
                 new BatchLimits(3, 2048, 512), new ListCursors("0123456789abcdef0123456789abcdef".getBytes(
-                StandardCharsets.US_ASCII)), settings, clock);
+                StandardCharsets.US_ASCII)), settings, clock, intakeThreads);
     }
 
     private static Credentials as(String key) {
@@ -129,6 +133,25 @@ class BatchServiceTest {
         }
         assertEquals(stored.requestIds(), queue.sent, "every job is queued, in request order");
         assertTrue(jobs.job(stored.requestIds().get(0)).request().contains("a fox"));
+    }
+
+    @Test
+    void onIntakeThreadsEveryRequestIsStillOneQueuedJobInRequestOrder() {
+        java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(3);
+        try {
+            ObjectNode op = service(queue, threads).create(as(KEY_A), body("a fox", "a hare", "an owl"), MODEL);
+
+            BatchRecord stored = batches.stored(op.path("name").asText().substring(8));
+            assertEquals(3, stored.requestIds().size());
+            for (int i = 0; i < 3; i++) {
+                Job job = jobs.job(stored.requestIds().get(i));
+                assertEquals(JobStatus.QUEUED, job.status());
+                assertTrue(job.request().contains(List.of("a fox", "a hare", "an owl").get(i)), job.request());
+            }
+            assertEquals(new java.util.HashSet<>(stored.requestIds()), new java.util.HashSet<>(queue.sent));
+        } finally {
+            threads.shutdownNow();
+        }
     }
 
     @Test
