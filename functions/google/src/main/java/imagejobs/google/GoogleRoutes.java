@@ -66,12 +66,20 @@ public final class GoogleRoutes {
     private final GenerateContentView view;
     private final Duration apiBound;
     private final Duration urlBound;
+    private final GoogleBatchRoutes batches;
 
     public GoogleRoutes(SyncRunner runner, GenerateContentView view, Duration apiBound, Duration urlBound) {
+        this(runner, view, apiBound, urlBound, null);
+    }
+
+    /** With Google's batch routes ({@link GoogleBatchRoutes}); without them (null) those paths are 404. */
+    GoogleRoutes(SyncRunner runner, GenerateContentView view, Duration apiBound, Duration urlBound,
+                 GoogleBatchRoutes batches) {
         this.runner = runner;
         this.view = view;
         this.apiBound = apiBound;
         this.urlBound = urlBound;
+        this.batches = batches;
     }
 
     /**
@@ -80,6 +88,13 @@ public final class GoogleRoutes {
      */
     public ApiResponse route(ApiRequest request, Base base, Duration budget, String reference) {
         try {
+            if (batches != null) {
+                String path = URLDecoder.decode(request.path() == null ? "" : request.path(), StandardCharsets.UTF_8);
+                Optional<ApiResponse> batch = batches.route(request, path);
+                if (batch.isPresent()) {
+                    return batch.get();
+                }
+            }
             return generate(request, base, budget);
         } catch (Rejection e) {
             return GoogleRejections.response(e);

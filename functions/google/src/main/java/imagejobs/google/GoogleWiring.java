@@ -12,6 +12,7 @@ import java.util.concurrent.Executors;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import imagejobs.adapters.aws.AwsClientConfig;
+import imagejobs.adapters.dynamo.DynamoBatchStore;
 import imagejobs.adapters.dynamo.DynamoGateStore;
 import imagejobs.adapters.dynamo.DynamoJobStore;
 import imagejobs.adapters.dynamo.DynamoKeyStore;
@@ -26,6 +27,9 @@ import imagejobs.shared.config.Environment;
 import imagejobs.shared.config.Settings;
 import imagejobs.shared.gemini.ApiKeySource;
 import imagejobs.shared.gemini.GeminiClient;
+import imagejobs.shared.google.BatchJobView;
+import imagejobs.shared.google.BatchLimits;
+import imagejobs.shared.google.BatchService;
 import imagejobs.shared.google.GenerateContentView;
 import imagejobs.shared.google.OutcomeImages;
 import imagejobs.shared.jobs.JobStore;
@@ -33,7 +37,9 @@ import imagejobs.shared.json.Json;
 import imagejobs.shared.limits.PacedUpstreamGate;
 import imagejobs.shared.limits.UpstreamGate;
 import imagejobs.shared.queue.JobQueue;
+import imagejobs.shared.status.CursorKeySource;
 import imagejobs.shared.status.JobView;
+import imagejobs.shared.status.ListCursors;
 import imagejobs.shared.storage.ObjectStore;
 import imagejobs.shared.submit.InputSpiller;
 import imagejobs.shared.submit.JobIntake;
@@ -55,6 +61,9 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  * both.
  */
 final class GoogleWiring {
+    /** Requests of one batch stored and queued at once. */
+    static final int BATCH_INTAKE_THREADS = 8;
+
     private GoogleWiring() {
     }
 
@@ -72,10 +81,12 @@ final class GoogleWiring {
         JobQueue queue = new SqsJobQueue(sqs, settings.jobsQueueUrl());
         String bucket = settings.imagesBucket();
 
-        SubmitService submit = new SubmitService(new Authenticator(new DynamoKeyStore(dynamo, settings.keysTable())),
-                new RequestValidator(catalog, new ImageReferences(bucket, settings.allowLoopbackReferences())),
-                new JobIntake(new InputSpiller(store), jobs, queue, settings, clock),
-                new JobView(bucket, null, null), settings, clock);
+        Authenticator authenticator = new Authenticator(new DynamoKeyStore(dynamo, settings.keysTable()));
+        RequestValidator validator = new RequestValidator(catalog,
+                new ImageReferences(bucket, settings.allowLoopbackReferences()));
+        JobIntake intake = new JobIntake(new InputSpiller(store), jobs, queue, settings, clock);
+        SubmitService submit = new SubmitService(authenticator, validator, intake, new JobView(bucket, null, null),
+                settings, clock);
 
         ApiKeySource key = new ApiKeySource(env.optional(Settings.GEMINI_API_KEY).orElse(null),
                 env.optional(Settings.GEMINI_API_KEY_SECRET_ID).map(id -> secretFetcher(aws, id)).orElse(null));
@@ -94,13 +105,31 @@ final class GoogleWiring {
         SyncRunner runner = new SyncRunner(submit, processor, jobs, attemptThreads(), clock, SyncRunner.Sleeper.REAL);
         GenerateContentView view = new GenerateContentView(bucket, OutcomeImages.of(store, settings.presignTtl()),
                 k -> conversation(store, k), GenerateContentView.MAX_RESPONSE_BYTES);
-        return new GoogleRoutes(runner, view, settings.apiSyncWait(), settings.syncWait());
+        BatchService batches = new BatchService(authenticator, validator, intake, jobs,
+                new DynamoBatchStore(dynamo, settings.batchesTable()), new BatchJobView(view),
+                BatchLimits.fromEnvironment(env.asMap()),
+                new ListCursors(CursorKeySource.from(settings, id -> secretFetcher(aws, id).get())), settings, clock,
+                batchIntakeThreads());
+        return new GoogleRoutes(runner, view, settings.apiSyncWait(), settings.syncWait(),
+                new GoogleBatchRoutes(batches));
     }
 
     /** Daemon threads for inline attempts: one per call in flight (Lambda sends one call at a time). */
     private static ExecutorService attemptThreads() {
         return Executors.newCachedThreadPool(runnable -> {
             Thread thread = new Thread(runnable, "sync-attempt");
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    /**
+     * Where a batch's requests are stored and queued, eight at once: a 100-request batch is then about 13 rounds of a
+     * DynamoDB write and an SQS send instead of 100. Daemon threads, made on first use.
+     */
+    private static ExecutorService batchIntakeThreads() {
+        return Executors.newFixedThreadPool(BATCH_INTAKE_THREADS, runnable -> {
+            Thread thread = new Thread(runnable, "batch-intake");
             thread.setDaemon(true);
             return thread;
         });

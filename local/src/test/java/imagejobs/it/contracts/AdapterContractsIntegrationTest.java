@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import imagejobs.adapters.aws.AwsClientConfig;
+import imagejobs.adapters.dynamo.DynamoBatchStore;
 import imagejobs.adapters.dynamo.DynamoJobStore;
 import imagejobs.adapters.dynamo.DynamoKeyStore;
 import imagejobs.adapters.dynamo.DynamoWebhookSecretStore;
@@ -29,6 +30,7 @@ import imagejobs.local.emulators.LocalCredentials;
 import imagejobs.shared.auth.KeyStore;
 import imagejobs.shared.config.Environment;
 import imagejobs.shared.config.Settings;
+import imagejobs.shared.google.BatchStore;
 import imagejobs.shared.jobs.JobStore;
 import imagejobs.shared.queue.JobMessage;
 import imagejobs.shared.queue.JobQueue;
@@ -36,6 +38,7 @@ import imagejobs.shared.storage.ObjectStore;
 import imagejobs.shared.webhooks.WebhookMessage;
 import imagejobs.shared.webhooks.WebhookQueue;
 import imagejobs.shared.webhooks.WebhookSecretStore;
+import imagejobs.testing.BatchStoreContract;
 import imagejobs.testing.InMemoryJobQueue.Received;
 import imagejobs.testing.JobQueueContract;
 import imagejobs.testing.JobStoreContract;
@@ -48,7 +51,7 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /**
  * The real adapters against the contracts the in-memory fakes pass (shared/test-fixtures): DynamoJobStore,
- * DynamoKeyStore and DynamoWebhookSecretStore on DynamoDB Local, S3ObjectStore on S3Proxy, SqsJobQueue and SqsWebhookQueue on ElasticMQ, with the tables, bucket and
+ * DynamoKeyStore, DynamoWebhookSecretStore and DynamoBatchStore on DynamoDB Local, S3ObjectStore on S3Proxy, SqsJobQueue and SqsWebhookQueue on ElasticMQ, with the tables, bucket and
  * settings the local stack gives a function. A rule that fails here and passes there is a drifted fake (or an
  * adapter bug).
  */
@@ -90,6 +93,14 @@ class AdapterContractsIntegrationTest {
         @Override
         protected WebhookSecretStore createStore() {
             return new DynamoWebhookSecretStore(stack.dynamoDb(), stack.tableName("WebhookSecretsTable"));
+        }
+    }
+
+    @Nested
+    class DynamoBatchStoreContract extends BatchStoreContract {
+        @Override
+        protected BatchStore createStore() {
+            return new DynamoBatchStore(stack.dynamoDb(), stack.tableName("BatchesTable"));
         }
     }
 

@@ -63,7 +63,7 @@ class TemplateContractTest {
             "trace");
     /** Values for path variables when a route is turned into a concrete request path. */
     private static final Map<String, String> SAMPLE_VALUES = Map.of("request_id", "01M845FN4JPK0DK5JMRA5AC1AB",
-            "model", "gemini-2.5-flash-image");
+            "model", "gemini-2.5-flash-image", "batch", "01M845FN4JPK0DK5JMRA5AC1AC");
     private static final Pattern PATH_VARIABLE = Pattern.compile("\\{([A-Za-z0-9_]+)\\+?}");
 
     private static StackTemplate template;
@@ -743,7 +743,7 @@ class TemplateContractTest {
     }
 
     @Test
-    void theCursorKeyIsAGeneratedSecretOnlyTheStatusFunctionMayRead() {
+    void theCursorKeyIsAGeneratedSecretOnlyTheStatusAndGoogleFunctionsMayRead() {
         Map<String, Object> variables = map(map(template.resource("StatusFunction").properties().get("Environment"))
                 .get("Variables"));
         assertEquals(Map.of("Ref", "CursorSigningSecret"), variables.get("CURSOR_SECRET_ID"));
@@ -760,6 +760,9 @@ class TemplateContractTest {
             if (f.logicalId().equals("StatusFunction")) {
                 assertEquals(List.of(Map.of("Ref", "CursorSigningSecret"), Map.of("Ref", "WebhookSecretsKey")), readable,
                         "exactly the cursor secret and the webhook secrets' key, by their ARNs");
+            } else if (f.logicalId().equals("GoogleFunction")) {
+                assertTrue(readable.contains(Map.of("Ref", "CursorSigningSecret")),
+                        "GoogleFunction signs GET /v1beta/batches page tokens with the cursor key");
             } else {
                 assertFalse(readable.contains(Map.of("Ref", "CursorSigningSecret")), f.logicalId()
                         + " may not read the cursor key");
@@ -845,7 +848,8 @@ class TemplateContractTest {
                 kept.add(r.logicalId());
             }
         }
-        assertEquals(List.of("JobsTable", "KeysTable", "LimitsTable", "WebhookSecretsTable", "ImagesBucket"), kept);
+        assertEquals(List.of("JobsTable", "KeysTable", "LimitsTable", "WebhookSecretsTable", "BatchesTable",
+                "ImagesBucket"), kept);
     }
 
     /**

@@ -51,6 +51,10 @@ public final class Settings {
     public static final String LIMITS_TABLE = "LIMITS_TABLE";
     /** Tenants' sealed webhook signing secrets (WebhookSecretsTable). */
     public static final String WEBHOOK_SECRETS_TABLE = "WEBHOOK_SECRETS_TABLE";
+    /** Google-style batches (the Google function). */
+    public static final String BATCHES_TABLE = "BATCHES_TABLE";
+    /** Inlined requests per batch; read by {@code BatchLimits.fromEnvironment}. */
+    public static final String BATCH_MAX_REQUESTS = "BATCH_MAX_REQUESTS";
     /** The service key that seals them: its material (local stack, tests) or its Secrets Manager secret (AWS). */
     public static final String WEBHOOK_SECRETS_KEY = "WEBHOOK_SECRETS_KEY";
     public static final String WEBHOOK_SECRETS_KEY_SECRET_ID = "WEBHOOK_SECRETS_KEY_SECRET_ID";
@@ -160,6 +164,11 @@ public final class Settings {
     /** True when {@value #WEBHOOK_TEST_RETRY_WAITS} is set but not honoured (no loopback): worth a warning. */
     public boolean webhookTestRetryWaitsIgnored() {
         return env.optional(WEBHOOK_TEST_RETRY_WAITS).isPresent() && !allowLoopbackReferences();
+    }
+
+    /** The batches of Google's batch API (the Google function). */
+    public String batchesTable() {
+        return env.required(BATCHES_TABLE);
     }
 
     public String keysTable() {

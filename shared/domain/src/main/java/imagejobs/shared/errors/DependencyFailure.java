@@ -17,7 +17,8 @@ public final class DependencyFailure extends RuntimeException {
         OBJECT_STORE("the image storage (S3)"),
         SECRETS("the secret store (Secrets Manager)"),
         LIMITS_TABLE("the upstream limits table (DynamoDB)"),
-        WEBHOOK_SECRETS_TABLE("the webhook secrets table (DynamoDB)");
+        WEBHOOK_SECRETS_TABLE("the webhook secrets table (DynamoDB)"),
+        BATCHES_TABLE("the batches table (DynamoDB)");
 
         private final String description;
 

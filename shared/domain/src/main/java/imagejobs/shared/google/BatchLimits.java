@@ -3,6 +3,7 @@ package imagejobs.shared.google;
 import java.util.Map;
 
 import imagejobs.shared.config.ConfigurationException;
+import imagejobs.shared.config.Settings;
 
 /**
  * How big a batch may be. Each request becomes a job polled by {@code GET /v1beta/batches/{id}}, which reads every
@@ -21,7 +22,7 @@ public record BatchLimits(int maxRequests, int maxMetadataBytes, int maxDisplayN
 
     /** From the environment: {@code BATCH_MAX_REQUESTS}; a bad value fails the cold start with the reason. */
     public static BatchLimits fromEnvironment(Map<String, String> env) {
-        String value = env.get("BATCH_MAX_REQUESTS");
+        String value = env.get(Settings.BATCH_MAX_REQUESTS);
         if (value == null || value.isBlank()) {
             return DEFAULTS;
         }
@@ -36,6 +37,17 @@ public record BatchLimits(int maxRequests, int maxMetadataBytes, int maxDisplayN
             throw new ConfigurationException("BATCH_MAX_REQUESTS must be from 1 to " + CEILING_MAX_REQUESTS
                     + "; got " + max);
         }
-        return new BatchLimits(max, DEFAULTS.maxMetadataBytes(), DEFAULTS.maxDisplayName());
+        return new BatchLimits(max, metadataBytesFor(max), DEFAULTS.maxDisplayName());
+    }
+
+    /** All requests' metadata together stay under this, so the batch item stays under DynamoDB's 400 KB. */
+    static final int METADATA_BUDGET_BYTES = 300_000;
+
+    /**
+     * The metadata allowance per request for a batch size: 2 KB, less above 146 requests (at 1000: 300 bytes), so
+     * that the record of a full batch (ids and metadata) always fits one DynamoDB item.
+     */
+    public static int metadataBytesFor(int maxRequests) {
+        return Math.min(DEFAULTS.maxMetadataBytes(), METADATA_BUDGET_BYTES / maxRequests);
     }
 }

@@ -12,7 +12,7 @@ import imagejobs.shared.errors.Rejection;
  * The {@code Idempotency-Key} header: up to 255 printable ASCII characters, scoped to the tenant (two tenants may
  * pick the same key), stored only as a hash.
  */
-final class IdempotencyKeys {
+public final class IdempotencyKeys {
     static final String INVALID_IDEMPOTENCY_KEY = "INVALID_IDEMPOTENCY_KEY";
     static final int MAX_LENGTH = 255;
 
@@ -33,7 +33,8 @@ final class IdempotencyKeys {
         return Optional.of(key);
     }
 
-    static String hash(String tenant, String key) {
+    /** The stored form of a tenant's key (the intake keeps only this). */
+    public static String hash(String tenant, String key) {
         return sha256(tenant + "\n" + key);
     }
 

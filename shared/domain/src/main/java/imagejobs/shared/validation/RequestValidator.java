@@ -87,17 +87,30 @@ public final class RequestValidator {
 
     /** The body of {@code POST /v1beta/models/{model}:generateContent}. */
     public CanonicalRequest validateNative(String modelId, JsonNode body, String tenant) {
+        return validateNative(modelId, body, tenant, "");
+    }
+
+    /**
+     * {@link #validateNative(String, JsonNode, String)} for a request that sits inside a larger body (one request of
+     * a batch): every field path and message starts with {@code prefix}, e.g.
+     * {@code batch.inputConfig.requests.requests[3].request}.
+     */
+    public CanonicalRequest validateNative(String modelId, JsonNode body, String tenant, String prefix) {
         ModelSpec model = model(modelId, "model");
         if (body != null) {
             Utf16.checkTree(body);
         }
         if (body == null || !body.isObject()) {
-            throw FieldError.invalid(null, "the body must be a JSON object with contents, got " + Values.kind(body));
+            throw FieldError.invalid(prefix.isEmpty() ? null : prefix, (prefix.isEmpty() ? "the body" : prefix)
+                    + " must be a JSON object with contents, got " + Values.kind(body));
         }
-        WebhookSubscription webhook = webhook((ObjectNode) body);
+        // Only a whole body asks for a webhook: inside a batch its members are unknown fields, as Google's would be.
+        WebhookSubscription webhook = prefix.isEmpty() ? webhook((ObjectNode) body) : null;
         ObjectNode gemini = ((ObjectNode) body).deepCopy();
-        gemini.remove(List.of(WebhookFields.WEBHOOK, WebhookFields.EVENTS_FILTER, EVENTS_FILTER_CAMEL));
-        return new CanonicalRequest(model, nativeRequest(gemini, "", new RequestContext(model, tenant, references)),
+        if (prefix.isEmpty()) {
+            gemini.remove(List.of(WebhookFields.WEBHOOK, WebhookFields.EVENTS_FILTER, EVENTS_FILTER_CAMEL));
+        }
+        return new CanonicalRequest(model, nativeRequest(gemini, prefix, new RequestContext(model, tenant, references)),
                 webhook);
     }
 

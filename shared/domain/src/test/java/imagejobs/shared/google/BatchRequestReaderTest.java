@@ -95,6 +95,10 @@ class BatchRequestReaderTest {
     void theLimitComesFromTheEnvironment() {
         assertEquals(100, BatchLimits.fromEnvironment(Map.of()).maxRequests());
         assertEquals(500, BatchLimits.fromEnvironment(Map.of("BATCH_MAX_REQUESTS", "500")).maxRequests());
+        assertEquals(2048, BatchLimits.fromEnvironment(Map.of()).maxMetadataBytes());
+        assertEquals(600, BatchLimits.fromEnvironment(Map.of("BATCH_MAX_REQUESTS", "500")).maxMetadataBytes(),
+                "a bigger batch keeps less metadata per request, so its record fits one DynamoDB item");
+        assertEquals(300, BatchLimits.fromEnvironment(Map.of("BATCH_MAX_REQUESTS", "1000")).maxMetadataBytes());
         assertThrows(ConfigurationException.class, () -> BatchLimits.fromEnvironment(Map.of("BATCH_MAX_REQUESTS",
                 "5000")));
         assertThrows(ConfigurationException.class, () -> BatchLimits.fromEnvironment(Map.of("BATCH_MAX_REQUESTS",
