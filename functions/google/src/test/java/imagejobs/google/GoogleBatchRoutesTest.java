@@ -46,7 +46,8 @@ import imagejobs.testing.MutableClock;
  */
 class GoogleBatchRoutesTest {
     private static final String API_EVENT = "../../events/google-generate-content.json";
-    private static final String URL_EVENT = "../../events/google-function-url-stream.json";
+    /** The function URL's events are the route's sample with the route key {@code $default}. */
+    private static final String URL_EVENT = "../../events/google-stream-v1.json";
     private static final String KEY = "ij_local_example_key_0000000000000000";
     private static final String BUCKET = "imagejobs-images-test";
     private static final String BODY = "{\"batch\":{\"displayName\":\"nightly\",\"inputConfig\":{\"requests\":"
@@ -90,6 +91,9 @@ class GoogleBatchRoutesTest {
         event.getRequestContext().getHttp().setPath(path);
         event.getRequestContext().getHttp().setMethod(method);
         event.setBody(body);
+        if (sample.equals(URL_EVENT)) {
+            event.setRouteKey("$default");
+        }
         event.getHeaders().put("x-goog-api-key", key);
         event.getHeaders().remove("content-length");
         return handler.handleRequest(event, null);
