@@ -96,9 +96,12 @@ class RealTemplateTest {
         FunctionDefinition.RouteThrottle stage = new FunctionDefinition.RouteThrottle(200, 400);
         assertEquals(List.of(new HttpRoute("SubmitRequest", "POST", "/v1/requests", stage)),
                 function("SubmitFunction").routes());
-        assertEquals(List.of(new HttpRoute("GenerateContent", "POST", "/v1beta/models/{model}", stage),
-                        new HttpRoute("GenerateContentV1", "POST", "/v1/models/{model}", stage)),
-                function("GoogleFunction").routes());
+        assertEquals(List.of("POST /v1beta/models/{model}", "POST /v1/models/{model}", "GET /v1beta/batches",
+                        "GET /v1beta/batches/{batch}", "DELETE /v1beta/batches/{batch}", "POST /v1beta/batches/{batch}",
+                        "GET /v1/batches", "GET /v1/batches/{batch}", "DELETE /v1/batches/{batch}",
+                        "POST /v1/batches/{batch}"),
+                function("GoogleFunction").routes().stream().map(r -> r.method() + " " + r.path()).toList());
+        assertTrue(function("GoogleFunction").routes().stream().allMatch(r -> stage.equals(r.throttle())));
         assertEquals(List.of("GET /v1/requests/{request_id}", "GET /v1/requests",
                         "POST /v1/requests/{request_id}/cancel", "GET /v1/models", "GET /v1/models/{model}",
                         "GET /v1/webhooks/default/secret", "GET /v1beta/models", "GET /v1beta/models/{model}"),
