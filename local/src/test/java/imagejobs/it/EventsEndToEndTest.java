@@ -94,7 +94,15 @@ class EventsEndToEndTest {
             Map.entry("status-google-model.json", 200),
             Map.entry("status-google-models.json", 200),
             Map.entry("google-generate-content.json", 200),
-            Map.entry("google-stream-v1.json", 200));
+            Map.entry("google-stream-v1.json", 200),
+            Map.entry("google-batches-list.json", 200),
+            Map.entry("google-batch-get.json", 404),
+            Map.entry("google-batch-cancel.json", 404),
+            Map.entry("google-batch-delete.json", 404),
+            Map.entry("google-batches-list-v1.json", 200),
+            Map.entry("google-batch-get-v1.json", 404),
+            Map.entry("google-batch-cancel-v1.json", 404),
+            Map.entry("google-batch-delete-v1.json", 404));
 
     private final LocalStack stack = ServiceStack.get();
 

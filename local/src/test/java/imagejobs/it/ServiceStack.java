@@ -46,7 +46,10 @@ public final class ServiceStack {
     /** The model fault tests send their 429s to (the upstream gate pauses the whole model after one). */
     public static final String THROTTLED_MODEL = "gemini-2.5-flash-image-preview-hd";
 
+    /** The API routes' bound on the shared stack (25 s deployed): short, so a 504 and a cut wait are quick to reach. */
+    public static final int API_SYNC_WAIT_SECONDS = 10;
     private static LocalStack stack;
+    private static CapturedOutput output;
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private ServiceStack() {
@@ -56,6 +59,7 @@ public final class ServiceStack {
     public static synchronized LocalStack get() {
         if (stack == null) {
             requireFunctionJars();
+            output = CapturedOutput.install();
             stack = LocalStack.start(LocalStackConfig.builder(TestPaths.root())
                     .keys(List.of(TENANT_A, TENANT_B))
                     .startGeminiSimulator(true)
@@ -66,7 +70,7 @@ public final class ServiceStack {
                     // Webhook retries a second apart (honoured only with loopback allowed), so retries are testable.
                     .functionEnvironment("WEBHOOK_TEST_RETRY_WAITS", "1s,1s,1s")
                     // The Google routes' bound on the API URL (25 s deployed): short, so a 504 is quick to reach.
-                    .functionEnvironment("API_SYNC_WAIT_SECONDS", "10")
+                    .functionEnvironment("API_SYNC_WAIT_SECONDS", Integer.toString(API_SYNC_WAIT_SECONDS))
                     .out(Boolean.getBoolean("imagejobs.verbose") ? System.out
                             : new PrintStream(OutputStream.nullOutputStream()))
                     .build());
@@ -85,6 +89,12 @@ public final class ServiceStack {
         LocalStack s = get();
         s.dynamoDb().deleteItem(r -> r.tableName(s.tableName("LimitsTable"))
                 .key(Map.of(DynamoGateStore.PK, AttributeValue.fromS("gate#" + model))));
+    }
+
+    /** True when anything the shared stack printed or its functions logged (stdout) contains {@code text}. */
+    public static boolean logsMention(String text) {
+        get();
+        return output.contains(text);
     }
 
     public static GeminiSimulator simulator() {
