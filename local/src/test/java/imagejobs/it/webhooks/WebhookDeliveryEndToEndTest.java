@@ -204,18 +204,24 @@ class WebhookDeliveryEndToEndTest {
 
     @Test
     void aCancelledJobSendsCompletedWithItsStatusAndARefusedCancelSendsNothing() throws Exception {
-        // Cancelled while still queued (cancel straight after submit; tried a few times, the worker may be faster).
-        String cancelledId = null;
-        String cancelledUrl = null;
-        for (int i = 0; i < 5 && cancelledId == null; i++) {
-            String url = receiver.url("ok", "cancel-" + i + "-" + run);
-            String id = submit(url, null, "a kestrel [sim:delay=2000]");
-            if (api.post("/v1/requests/" + id + "/cancel", "").status() == 200) {
-                cancelledId = id;
-                cancelledUrl = url;
-            }
+        // Held queued: the simulator answers the first call 429 with a 30 s Retry-After, so the job waits (queued,
+        // no attempt spent) and a cancel takes it back, as in the README's walkthrough. Its own model: the 429 pauses
+        // the model for every job.
+        String cancelledUrl = receiver.url("ok", "cancel-" + run);
+        ObjectNode held = Json.object().put("model", ServiceStack.THROTTLED_MODEL).put("webhook", cancelledUrl);
+        held.set("payload", Json.object().put("prompt", "a kestrel " + run + " [sim:status=429][sim:retry-after=30]"));
+        Response submitted = api.post("/v1/requests", held);
+        assertEquals(202, submitted.status(), submitted.raw().body());
+        String cancelledId = submitted.body().path("request_id").asText();
+        int[] cancel = new int[1];
+        try {
+            Deadline.await(WAIT, "the held job to be cancelled", () -> {
+                cancel[0] = api.post("/v1/requests/" + cancelledId + "/cancel", "").status();
+                return cancel[0] == 200;
+            });
+        } finally {
+            ServiceStack.forgetUpstreamState(ServiceStack.THROTTLED_MODEL);
         }
-        assertTrue(cancelledId != null, "no cancel won against the worker in 5 tries");
         Delivery d = awaitDeliveries(cancelledUrl, 1).get(0);
         verify(secret, d);
         assertEquals("cancelled", Json.parse(d.text()).path("status").asText());
