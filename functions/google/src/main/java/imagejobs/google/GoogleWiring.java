@@ -1,7 +1,5 @@
 package imagejobs.google;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Set;
@@ -9,7 +7,6 @@ import java.util.TreeSet;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
-import com.fasterxml.jackson.databind.JsonNode;
 
 import imagejobs.adapters.aws.AwsClientConfig;
 import imagejobs.adapters.dynamo.DynamoBatchStore;
@@ -33,14 +30,12 @@ import imagejobs.shared.google.BatchService;
 import imagejobs.shared.google.GenerateContentView;
 import imagejobs.shared.google.OutcomeImages;
 import imagejobs.shared.jobs.JobStore;
-import imagejobs.shared.json.Json;
 import imagejobs.shared.limits.PacedUpstreamGate;
 import imagejobs.shared.limits.UpstreamGate;
 import imagejobs.shared.queue.JobQueue;
 import imagejobs.shared.status.CursorKeySource;
 import imagejobs.shared.status.JobView;
 import imagejobs.shared.status.ListCursors;
-import imagejobs.shared.storage.ObjectStore;
 import imagejobs.shared.submit.InputSpiller;
 import imagejobs.shared.submit.JobIntake;
 import imagejobs.shared.submit.SubmitService;
@@ -104,7 +99,7 @@ final class GoogleWiring {
 
         SyncRunner runner = new SyncRunner(submit, processor, jobs, attemptThreads(), clock, SyncRunner.Sleeper.REAL);
         GenerateContentView view = new GenerateContentView(bucket, OutcomeImages.of(store, settings.presignTtl()),
-                k -> conversation(store, k), GenerateContentView.MAX_RESPONSE_BYTES);
+                JobView.spilledConversations(store), GenerateContentView.MAX_RESPONSE_BYTES);
         BatchService batches = new BatchService(authenticator, validator, intake, jobs,
                 new DynamoBatchStore(dynamo, settings.batchesTable()), new BatchJobView(view),
                 BatchLimits.fromEnvironment(env.asMap()),
@@ -145,15 +140,6 @@ final class GoogleWiring {
         return ids;
     }
 
-    private static JsonNode conversation(ObjectStore store, String key) {
-        return store.get(key).map(o -> {
-            try {
-                return Json.MAPPER.readTree(o.bytes());
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }).orElse(null);
-    }
 
     /** Built on first use only: with GEMINI_API_KEY set (local runs) Secrets Manager is never touched. */
     private static java.util.function.Supplier<String> secretFetcher(AwsClientConfig aws, String secretId) {

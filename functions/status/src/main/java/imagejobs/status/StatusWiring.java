@@ -1,12 +1,9 @@
 package imagejobs.status;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.util.Map;
 import java.util.function.Supplier;
 
-import com.fasterxml.jackson.databind.JsonNode;
 
 import imagejobs.adapters.s3.S3ObjectStore;
 import imagejobs.adapters.secrets.TenantWebhookSecretsSetup;
@@ -65,7 +62,7 @@ final class StatusWiring {
         DynamoDbClient dynamo = dynamoClient.get();
         ObjectStore store = new S3ObjectStore(s3, presigner, settings.imagesBucket());
         JobView view = new JobView(store.bucket(), key -> store.presignGet(key, settings.presignTtl()),
-                key -> conversation(store, key));
+                JobView.spilledConversations(store));
         // The sealing key is read from Secrets Manager on the route's first call, never during init (SnapStart).
         TenantWebhookSecrets webhookSecrets = TenantWebhookSecretsSetup.create(env, dynamo,
                 secretsClient(aws), Clock.systemUTC());
@@ -117,14 +114,4 @@ final class StatusWiring {
         }
     }
 
-    /** A next_turn_contents spilled to S3, or null when the object is gone (lifecycle rules ran first). */
-    private static JsonNode conversation(ObjectStore store, String key) {
-        return store.get(key).map(o -> {
-            try {
-                return Json.MAPPER.readTree(o.bytes());
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }).orElse(null);
-    }
 }

@@ -1,12 +1,9 @@
 package imagejobs.submit;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.util.Map;
 import java.util.function.Supplier;
 
-import com.fasterxml.jackson.databind.JsonNode;
 
 import imagejobs.adapters.s3.S3ObjectStore;
 import imagejobs.lambda.Priming;
@@ -119,19 +116,9 @@ final class SubmitWiring {
                 settings,
                 clock);
         JobView finished = new JobView(bucket, key -> store.presignGet(key, settings.presignTtl()),
-                key -> conversation(store, key));
+                JobView.spilledConversations(store));
         return new Wired(service, new SubmitWait(jobs, finished, settings.apiSyncWaitSeconds(), clock,
                 pause -> Thread.sleep(pause.toMillis())));
     }
 
-    /** A next_turn_contents spilled to S3, or null when the object is gone (lifecycle rules ran first). */
-    private static JsonNode conversation(ObjectStore store, String key) {
-        return store.get(key).map(o -> {
-            try {
-                return Json.MAPPER.readTree(o.bytes());
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }).orElse(null);
-    }
 }

@@ -1,12 +1,9 @@
 package imagejobs.webhooks;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.function.Supplier;
 
-import com.fasterxml.jackson.databind.JsonNode;
 
 import imagejobs.adapters.aws.AwsClientConfig;
 import imagejobs.adapters.dynamo.DynamoJobStore;
@@ -17,7 +14,6 @@ import imagejobs.adapters.secrets.TenantWebhookSecretsSetup;
 import imagejobs.adapters.sqs.SqsWebhookQueue;
 import imagejobs.shared.config.Environment;
 import imagejobs.shared.config.Settings;
-import imagejobs.shared.json.Json;
 import imagejobs.shared.log.StructuredLog;
 import imagejobs.shared.status.JobView;
 import imagejobs.shared.storage.ObjectStore;
@@ -54,7 +50,7 @@ final class WebhookWiring {
         SqsClient sqs = aws.configure(SqsClient.builder(), "SQS").build();
         ObjectStore store = S3ObjectStore.create(aws, settings);
         JobView view = new JobView(store.bucket(), key -> store.presignGet(key, settings.presignTtl()),
-                key -> conversation(store, key));
+                JobView.spilledConversations(store));
         if (settings.webhookTestRetryWaitsIgnored()) {
             LOG.warn(Settings.WEBHOOK_TEST_RETRY_WAITS + " is ignored without " + Settings.ALLOW_LOOPBACK_REFERENCES
                     + ": the standard retry schedule applies");
@@ -84,14 +80,4 @@ final class WebhookWiring {
         };
     }
 
-    /** A next_turn_contents spilled to S3, or null when the object is gone (as the status function shows it). */
-    private static JsonNode conversation(ObjectStore store, String key) {
-        return store.get(key).map(o -> {
-            try {
-                return Json.MAPPER.readTree(o.bytes());
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }).orElse(null);
-    }
 }

@@ -1,5 +1,7 @@
 package imagejobs.shared.status;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.function.Function;
 
@@ -13,6 +15,7 @@ import imagejobs.shared.jobs.JobStatus;
 import imagejobs.shared.jobs.Timestamps;
 import imagejobs.shared.webhooks.DeliveryRecord;
 import imagejobs.shared.json.Json;
+import imagejobs.shared.storage.ObjectStore;
 import imagejobs.shared.storage.PresignedUrl;
 
 /**
@@ -29,6 +32,20 @@ public final class JobView {
      * @param conversationLoader key → next_turn_contents spilled to S3, or null when the object is gone (the loader
      *                           itself null: leave the field out; the S3 key is never shown)
      */
+    /**
+     * The conversation loader every function that shows jobs uses: a next_turn_contents spilled to S3 read back as
+     * JSON, or null when the object is gone.
+     */
+    public static Function<String, JsonNode> spilledConversations(ObjectStore store) {
+        return key -> store.get(key).map(o -> {
+            try {
+                return Json.MAPPER.readTree(o.bytes());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }).orElse(null);
+    }
+
     public JobView(String bucket, Function<String, PresignedUrl> presign, Function<String, JsonNode> conversationLoader) {
         this.bucket = bucket;
         this.presign = presign;
