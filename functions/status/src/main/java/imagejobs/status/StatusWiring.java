@@ -65,7 +65,7 @@ final class StatusWiring {
                 JobView.spilledConversations(store));
         // The sealing key is read from Secrets Manager on the route's first call, never during init (SnapStart).
         TenantWebhookSecrets webhookSecrets = TenantWebhookSecretsSetup.create(env, dynamo,
-                secretsClient(aws), Clock.systemUTC());
+                aws, Clock.systemUTC());
         return new StatusRouter(
                 new Authenticator(new DynamoKeyStore(dynamo, keysTable)),
                 new JobQueries(new DynamoJobStore(dynamo, settings.jobsTable()), view,
@@ -89,20 +89,6 @@ final class StatusWiring {
                 .overrideConfiguration(DryRun::request)));
     }
 
-    /** One Secrets Manager client, made when first asked for (a failed key read is tried again with the same one). */
-    private static Supplier<SecretsManagerClient> secretsClient(AwsClientConfig aws) {
-        return new Supplier<>() {
-            private SecretsManagerClient client;
-
-            @Override
-            public synchronized SecretsManagerClient get() {
-                if (client == null) {
-                    client = aws.configure(SecretsManagerClient.builder(), "SECRETS_MANAGER").build();
-                }
-                return client;
-            }
-        };
-    }
 
     /**
      * A secret's string, read when the first cursor needs the key (not during init, so a SnapStart snapshot never

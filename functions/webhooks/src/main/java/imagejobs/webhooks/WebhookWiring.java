@@ -2,7 +2,6 @@ package imagejobs.webhooks;
 
 import java.security.SecureRandom;
 import java.time.Clock;
-import java.util.function.Supplier;
 
 
 import imagejobs.adapters.aws.AwsClientConfig;
@@ -20,7 +19,6 @@ import imagejobs.shared.storage.ObjectStore;
 import imagejobs.shared.webhooks.WebhookDelivery;
 import imagejobs.shared.webhooks.WebhookDispatch;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 /** Builds the webhook functions' collaborators once per container. */
@@ -58,26 +56,12 @@ final class WebhookWiring {
         SecureRandom random = new SecureRandom();
         return new WebhookDelivery(new WebhookDelivery.Ports(
                 new DynamoJobStore(dynamo, settings.jobsTable()), view::full,
-                TenantWebhookSecretsSetup.create(env, dynamo, secretsClient(aws), Clock.systemUTC()),
+                TenantWebhookSecretsSetup.create(env, dynamo, aws, Clock.systemUTC()),
                 SafeWebhookSender.standard(settings.allowLoopbackReferences()),
                 new SqsWebhookQueue(sqs, settings.webhookDeliveryQueueUrl(), settings.webhookDeadLetterQueueUrl()),
                 settings.webhookRetrySchedule(random::nextDouble), Clock.systemUTC(),
                 new EmfMetrics(env.optional("AWS_LAMBDA_FUNCTION_NAME").orElse("WebhookDeliveryFunction"))));
     }
 
-    /** One Secrets Manager client, made when first asked for (a failed key read is tried again with the same one). */
-    private static Supplier<SecretsManagerClient> secretsClient(AwsClientConfig aws) {
-        return new Supplier<>() {
-            private SecretsManagerClient client;
-
-            @Override
-            public synchronized SecretsManagerClient get() {
-                if (client == null) {
-                    client = aws.configure(SecretsManagerClient.builder(), "SECRETS_MANAGER").build();
-                }
-                return client;
-            }
-        };
-    }
 
 }

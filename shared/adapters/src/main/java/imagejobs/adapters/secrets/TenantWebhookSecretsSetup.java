@@ -4,6 +4,7 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.function.Supplier;
 
+import imagejobs.adapters.aws.AwsClientConfig;
 import imagejobs.adapters.crypto.AesGcmSecretSealer;
 import imagejobs.adapters.dynamo.DynamoWebhookSecretStore;
 import imagejobs.shared.config.Environment;
@@ -21,6 +22,12 @@ public final class TenantWebhookSecretsSetup {
     private TenantWebhookSecretsSetup() {
     }
 
+    /** With a Secrets Manager client of {@code aws}'s settings, made only if and when the service key is read. */
+    public static TenantWebhookSecrets create(Environment env, DynamoDbClient dynamo, AwsClientConfig aws,
+                                              Clock clock) {
+        return create(env, dynamo, lazySecretsClient(aws), clock);
+    }
+
     /**
      * @param secrets asked for a client only when the service key is read from Secrets Manager (at first use)
      */
@@ -30,5 +37,20 @@ public final class TenantWebhookSecretsSetup {
         return new TenantWebhookSecrets(
                 new DynamoWebhookSecretStore(dynamo, new Settings(env).webhookSecretsTable()),
                 new AesGcmSecretSealer(WebhookServiceKeys.from(env.asMap(), secrets), random), random, clock);
+    }
+
+    /** One Secrets Manager client, made when first asked for (a failed key read is tried again with the same one). */
+    private static Supplier<SecretsManagerClient> lazySecretsClient(AwsClientConfig aws) {
+        return new Supplier<>() {
+            private SecretsManagerClient client;
+
+            @Override
+            public synchronized SecretsManagerClient get() {
+                if (client == null) {
+                    client = aws.configure(SecretsManagerClient.builder(), "SECRETS_MANAGER").build();
+                }
+                return client;
+            }
+        };
     }
 }
